@@ -1,0 +1,136 @@
+//! Server functions (under `/rpc`). Thin: guard, call a `ccgate_core` service, map the error.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminInfo {
+    pub id: i64,
+    pub username: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignIn {
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub username: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub result: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignInPage {
+    pub items: Vec<SignIn>,
+    pub total: i64,
+}
+
+/// Sign in. On success the session id is rotated and the browser is sent to the dashboard.
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: String) -> Result<(), AppError> {
+    use crate::ssr::{respond_with, session, state, SESSION_ADMIN_ID};
+    use axum::extract::ConnectInfo;
+    use ccgate_core::admin::{self, LoginAttempt, LoginOutcome};
+    use std::net::SocketAddr;
+
+    let state = state()?;
+    let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(a)| a.ip().to_string())
+        .unwrap_or_else(|_| "unknown".into());
+    let headers = leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .unwrap_or_default();
+    let user_agent = headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let outcome = admin::login(
+        &state.db,
+        LoginAttempt {
+            username,
+            password: password.into(),
+            ip,
+            user_agent,
+        },
+    )
+    .await?;
+    match outcome {
+        LoginOutcome::Ok(admin) => {
+            let session = session().await?;
+            let internal = |e: tower_sessions::session::Error| {
+                tracing::error!(error = %e, "session write failed");
+                AppError::Internal
+            };
+            session.cycle_id().await.map_err(internal)?;
+            session
+                .insert(SESSION_ADMIN_ID, admin.id)
+                .await
+                .map_err(internal)?;
+            tracing::info!(admin = %admin.username, "admin signed in");
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        LoginOutcome::BadCredentials => {
+            respond_with(http::StatusCode::UNAUTHORIZED);
+            Err(AppError::BadCredentials)
+        }
+        LoginOutcome::Throttled { retry_after_secs } => {
+            respond_with(http::StatusCode::TOO_MANY_REQUESTS);
+            Err(AppError::Throttled(retry_after_secs))
+        }
+    }
+}
+
+/// Sign out: the session is deleted from the store, so its cookie is worthless afterwards.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session = crate::ssr::session().await?;
+    session.flush().await.map_err(|e| {
+        tracing::error!(error = %e, "session flush failed");
+        AppError::Internal
+    })?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Who is signed in (`None` when nobody is).
+#[server(endpoint = "current_admin")]
+pub async fn current_admin() -> Result<Option<AdminInfo>, AppError> {
+    match crate::ssr::require_admin().await {
+        Ok(a) => Ok(Some(AdminInfo {
+            id: a.id,
+            username: a.username,
+        })),
+        Err(AppError::Unauthorized) => {
+            // Asking is not an error; undo the 401 the guard set.
+            crate::ssr::respond_with(http::StatusCode::OK);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The newest sign-in attempts (admin only).
+#[server(endpoint = "signins")]
+pub async fn signins(limit: i64, offset: i64) -> Result<SignInPage, AppError> {
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    let (rows, total) = ccgate_core::admin::login_log(&state.db, limit, offset).await?;
+    Ok(SignInPage {
+        items: rows
+            .into_iter()
+            .map(|r| SignIn {
+                at: ccgate_core::time::rfc3339(r.at),
+                username: r.username,
+                ip: r.ip,
+                user_agent: r.user_agent,
+                result: r.result,
+            })
+            .collect(),
+        total,
+    })
+}

@@ -1,0 +1,81 @@
+//! The admin panel: Leptos components, pages and server functions.
+//!
+//! Built twice: with `ssr` (linked into the `server` binary, renders HTML and runs server
+//! functions) and with `hydrate` (the browser bundle, via `frontend`). Never both at once.
+
+pub mod api;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::{initial_lang, strings, Lang};
+
+/// Page paths that need a signed-in admin. The server redirects to `/login` without a session;
+/// server functions check the session themselves as well.
+pub const PROTECTED_PAGES: &[&str] = &["/", "/settings", "/users", "/docs"];
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <leptos_meta::MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = RwSignal::new(initial_lang());
+    provide_context(lang);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ccgate.css" />
+        <Title text=move || strings(lang.get()).app_title />
+        <leptos_meta::Html attr:lang=move || lang.get().code() />
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/login") view=pages::login::LoginPage />
+                <ParentRoute path=path!("") view=pages::layout::Layout>
+                    <Route path=path!("") view=pages::dashboard::DashboardPage />
+                    <Route path=path!("settings") view=pages::placeholders::SettingsPage />
+                    <Route path=path!("users") view=pages::placeholders::UsersPage />
+                    <Route path=path!("docs") view=pages::placeholders::DocsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Switch the UI language: remembered in a cookie, applied at once without a reload.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    let switch = move |_| {
+        let next: Lang = lang.get_untracked().other();
+        crate::i18n::remember_lang(next);
+        lang.set(next);
+    };
+    view! {
+        <button type="button" class="lang-switch" data-testid="lang-switch" on:click=switch>
+            {move || strings(lang.get()).lang_switch_label}
+        </button>
+    }
+}

@@ -1,0 +1,82 @@
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use crate::api::{current_admin, Logout};
+use crate::i18n::use_strings;
+use crate::pages::hard_navigate;
+use crate::LangSwitch;
+
+/// The product shell after sign-in: header, navigation, language switch, content.
+#[component]
+pub fn Layout() -> impl IntoView {
+    let s = use_strings();
+    let admin = Resource::new(|| (), |_| current_admin());
+    let logout = ServerAction::<Logout>::new();
+    let menu_open = RwSignal::new(false);
+
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            hard_navigate("/login");
+        }
+    });
+    // A session that ended elsewhere (logout in another tab, expiry) sends the user to sign in.
+    Effect::new(move |_| {
+        if let Some(Ok(None)) = admin.get() {
+            hard_navigate("/login");
+        }
+    });
+
+    let admin_name = move || {
+        admin
+            .get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .map(|a| a.username)
+            .unwrap_or_default()
+    };
+
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <a class="brand" href="/">
+                    <span class="brand-mark">"☎"</span>
+                    <span>{move || s().app_title}</span>
+                </a>
+                <button
+                    type="button"
+                    class="menu-toggle"
+                    data-testid="menu-toggle"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|v| *v = !*v)
+                >
+                    {move || s().nav_menu}
+                </button>
+                <nav class="nav" class:open=move || menu_open.get() data-testid="nav">
+                    <A href="/" exact=true>
+                        {move || s().nav_dashboard}
+                    </A>
+                    <A href="/settings">{move || s().nav_settings}</A>
+                    <A href="/users">{move || s().nav_users}</A>
+                    <A href="/docs">{move || s().nav_docs}</A>
+                    <ActionForm action=logout attr:class="logout-form">
+                        <button type="submit" class="nav-button" data-testid="logout">
+                            {move || s().nav_logout}
+                            <Transition fallback=|| ()>
+                                <span class="admin-name" data-testid="admin-name">
+                                    {move || {
+                                        let n = admin_name();
+                                        if n.is_empty() { String::new() } else { format!(" ({n})") }
+                                    }}
+                                </span>
+                            </Transition>
+                        </button>
+                    </ActionForm>
+                    <LangSwitch />
+                </nav>
+            </header>
+            <main class="content">
+                <Outlet />
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,90 @@
+use leptos::prelude::*;
+
+use crate::api::Login;
+use crate::i18n::use_strings;
+use crate::pages::{error_text, hard_navigate};
+use crate::LangSwitch;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let s = use_strings();
+    let action = ServerAction::<Login>::new();
+    let show_password = RwSignal::new(false);
+
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            hard_navigate("/");
+        }
+    });
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(s(), &e))
+    };
+
+    view! {
+        <main class="centered login-page">
+            <div class="card narrow">
+                <div class="login-head">
+                    <span class="brand-mark">"☎"</span>
+                    <LangSwitch />
+                </div>
+                <p class="muted">{move || s().app_title}</p>
+                <h1>{move || s().login_title}</h1>
+                <ActionForm action=action attr:class="form" attr:data-testid="login-form">
+                    <label>
+                        <span>{move || s().login_username}</span>
+                        <input
+                            name="username"
+                            autocomplete="username"
+                            required
+                            autofocus
+                            data-testid="username"
+                        />
+                    </label>
+                    <label>
+                        <span>{move || s().login_password}</span>
+                        <div class="password-row">
+                            <input
+                                name="password"
+                                type=move || if show_password.get() { "text" } else { "password" }
+                                autocomplete="current-password"
+                                required
+                                data-testid="password"
+                            />
+                            <button
+                                type="button"
+                                class="ghost"
+                                data-testid="toggle-password"
+                                on:click=move |_| show_password.update(|v| *v = !*v)
+                            >
+                                {move || {
+                                    if show_password.get() {
+                                        s().login_hide_password
+                                    } else {
+                                        s().login_show_password
+                                    }
+                                }}
+                            </button>
+                        </div>
+                    </label>
+                    <Show when=move || error().is_some()>
+                        <div class="alert error" role="alert" data-testid="login-error">
+                            {error}
+                        </div>
+                    </Show>
+                    <button
+                        type="submit"
+                        class="primary"
+                        data-testid="login-submit"
+                        disabled=move || action.pending().get()
+                    >
+                        {move || if action.pending().get() { s().login_busy } else { s().login_submit }}
+                    </button>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,18 @@
+//! ccgate-core: everything the REST API (`server`) and the admin panel (`app`, `ssr` build) share —
+//! configuration, storage, domain types that parse, and the service functions both boundaries call.
+//!
+//! Invariant: nothing here knows about HTTP frameworks or Leptos. Handlers and server functions stay
+//! thin and call into this crate.
+
+pub mod admin;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod password;
+pub mod secret;
+pub mod time;
+
+pub use config::Config;
+pub use db::{Backend, Db};
+pub use error::ServiceError;
+pub use secret::Secret;

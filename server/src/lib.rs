@@ -1,0 +1,10 @@
+//! The `ccgate` server: start-up, the public REST API under `/api`, the admin panel's SSR and
+//! server functions under `/rpc`, and the command-line interface.
+
+pub mod cli;
+pub mod rest;
+pub mod session;
+pub mod startup;
+pub mod telemetry;
+
+pub use startup::Application;

@@ -1,0 +1,140 @@
+//! Builds the application: database, migrations, sessions, routes. `main` and the tests both use
+//! [`Application::build`]; tests bind port 0.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use app::ssr::{AppState, SESSION_ADMIN_ID};
+use app::{shell, App, PROTECTED_PAGES};
+use axum::extract::Request;
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Router;
+use ccgate_core::{Config, Db};
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::Session;
+
+use crate::session;
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+    cleanup: tokio::task::JoinHandle<()>,
+}
+
+/// Leptos site options from the environment that `cargo leptos` sets (`LEPTOS_*`), falling back to
+/// the configured site root, so the binary also runs on its own.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    LeptosOptions::builder()
+        .output_name(env("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "ccgate".into()))
+        .site_root(
+            env("LEPTOS_SITE_ROOT").unwrap_or_else(|| config.site_root.display().to_string()),
+        )
+        .site_pkg_dir(env("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+        .site_addr(config.bind)
+        .reload_port(
+            env("LEPTOS_RELOAD_PORT")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(3001),
+        )
+        .env(match env("LEPTOS_ENV").as_deref() {
+            Some("DEV") | Some("dev") | Some("development") => leptos::config::Env::DEV,
+            _ => leptos::config::Env::PROD,
+        })
+        .build()
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let db = Db::connect(config.database_url.expose(), config.db_max_connections)
+            .await
+            .context("cannot connect to the database (check CCGATE_DATABASE_URL)")?;
+        db.migrate().await.context("database migration failed")?;
+        let store = session::store(&db)
+            .await
+            .context("cannot set up the session store")?;
+        let listener = tokio::net::TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let state = AppState {
+            leptos_options: leptos_options(&config),
+            db,
+            config: Arc::new(config),
+        };
+        let router = build_router(state.clone(), &store);
+        let cleanup = store.spawn_cleanup();
+        Ok(Application {
+            listener,
+            router,
+            state,
+            cleanup,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve until `shutdown` completes, then finish in-flight requests.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let res = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        self.cleanup.abort();
+        res
+    }
+}
+
+pub fn build_router(state: AppState, store: &session::Store) -> Router {
+    let routes = generate_route_list(App);
+    let router: Router<AppState> = Router::new()
+        .nest("/api", crate::rest::router())
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(page_guard));
+    let router = store.apply(router, &state.config);
+    router
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Pages need a signed-in admin: without one, go to `/login`; signed in, `/login` goes home.
+async fn page_guard(session: Session, req: Request, next: Next) -> Response {
+    if req.method() == Method::GET {
+        let path = req.uri().path();
+        let is_login = path == "/login";
+        let is_protected = PROTECTED_PAGES.contains(&path);
+        if is_login || is_protected {
+            let signed_in = matches!(session.get::<i64>(SESSION_ADMIN_ID).await, Ok(Some(_)));
+            if is_protected && !signed_in {
+                return Redirect::to("/login").into_response();
+            }
+            if is_login && signed_in {
+                return Redirect::to("/").into_response();
+            }
+        }
+    }
+    next.run(req).await
+}

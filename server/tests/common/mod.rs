@@ -1,0 +1,197 @@
+//! Test harness: boot the real application on 127.0.0.1:0 against a fresh database — a temporary
+//! SQLite file, or a fresh MariaDB database when `CCGATE_TEST_MYSQL_URL` is set (the test command
+//! sets it). Under `CI` a missing MariaDB fails the MySQL half instead of skipping it.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use ccgate_core::{Config, Secret};
+use rand::distributions::{Alphanumeric, DistString};
+use server::Application;
+use sqlx::Executor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    MySql,
+}
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    /// Keeps cookies, never follows redirects.
+    pub client: reqwest::Client,
+    pub db: ccgate_core::Db,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("ccgate-tests/1.0")
+        .build()
+        .unwrap()
+}
+
+async fn database_url(backend: Backend, dir: &tempfile::TempDir) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(format!("sqlite://{}/ccgate.db", dir.path().display())),
+        Backend::MySql => {
+            let Ok(admin_url) = std::env::var("CCGATE_TEST_MYSQL_URL") else {
+                if std::env::var_os("CI").is_some() {
+                    panic!("CCGATE_TEST_MYSQL_URL is not set: the MariaDB half of the suite cannot run");
+                }
+                eprintln!("skipped: CCGATE_TEST_MYSQL_URL not set (run the README test command)");
+                return None;
+            };
+            let admin_url = admin_url.trim_end_matches('/').to_string();
+            let name = format!(
+                "ccgate_t_{}",
+                Alphanumeric
+                    .sample_string(&mut rand::thread_rng(), 12)
+                    .to_lowercase()
+            );
+            let pool = sqlx::mysql::MySqlPoolOptions::new()
+                .max_connections(1)
+                .connect(&admin_url)
+                .await
+                .expect("connect to the MariaDB test server");
+            pool.execute(format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4").as_str())
+                .await
+                .expect("create test database");
+            pool.close().await;
+            Some(format!("{admin_url}/{name}"))
+        }
+    }
+}
+
+/// A config for tests: port 0, the given database, everything else default.
+pub fn test_config(database_url: &str) -> Config {
+    let url = database_url.to_string();
+    Config::from_sources(None, &move |k| match k {
+        "CCGATE_BIND" => Some("127.0.0.1:0".into()),
+        "CCGATE_DATABASE_URL" => Some(url.clone()),
+        "CCGATE_LOG_LEVEL" => Some("warn".into()),
+        _ => None,
+    })
+    .unwrap()
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(backend, &dir).await?;
+    let config = test_config(&url);
+    server::telemetry::init(config.log_format, &config.log_level);
+    let app = Application::build(config)
+        .await
+        .expect("application builds");
+    let db = app.state().db.clone();
+    ccgate_core::admin::create(&db, ADMIN, Secret::new(ADMIN_PASSWORD.into()))
+        .await
+        .expect("create test admin");
+    let addr = app.local_addr();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(app.run_until_stopped(async move {
+        let _ = rx.await;
+    }));
+    Some(TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        client: client(),
+        db,
+        shutdown: Some(tx),
+        handle: Some(handle),
+        _dir: dir,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Call a server function (`/rpc/<name>`) the way the browser does: form-encoded POST.
+    pub async fn rpc(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/rpc/{name}")))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login_with(
+        &self,
+        client: &reqwest::Client,
+        user: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.rpc(
+            client,
+            "login",
+            &[("username", user), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn login(&self) -> reqwest::Response {
+        self.login_with(&self.client, ADMIN, ADMIN_PASSWORD).await
+    }
+
+    /// Stop the server gracefully and wait for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+}
+
+/// The value of the session cookie in a response's `Set-Cookie`, if any.
+pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("ccgate_session="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+/// Run a scenario against SQLite and against MariaDB.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    if let Some(app) = $crate::common::spawn_app($crate::common::Backend::Sqlite).await {
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn mysql() {
+                    if let Some(app) = $crate::common::spawn_app($crate::common::Backend::MySql).await {
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+            }
+        )*
+    };
+}
