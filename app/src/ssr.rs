@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use ccgate_core::admin::Admin;
+use ccgate_core::journal::JournalHandle;
+use ccgate_core::live::Live;
 use ccgate_core::{Config, Db};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -21,6 +23,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    /// Users, keys, permissions and settings as of now (reloaded on every change).
+    pub live: Arc<Live>,
+    pub journal: JournalHandle,
 }
 
 pub fn state() -> Result<AppState, AppError> {

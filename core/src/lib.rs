@@ -5,12 +5,19 @@
 //! thin and call into this crate.
 
 pub mod admin;
+pub mod audit;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod journal;
+pub mod keys;
+pub mod live;
 pub mod password;
+pub mod perms;
 pub mod secret;
+pub mod settings;
 pub mod time;
+pub mod users;
 
 pub use config::Config;
 pub use db::{Backend, Db};

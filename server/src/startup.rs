@@ -13,6 +13,7 @@ use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
+use ccgate_core::live::Live;
 use ccgate_core::{Config, Db};
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -24,7 +25,7 @@ pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
     state: AppState,
-    cleanup: tokio::task::JoinHandle<()>,
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// Leptos site options from the environment that `cargo leptos` sets (`LEPTOS_*`), falling back to
@@ -62,18 +63,24 @@ impl Application {
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let live = Live::new(db.clone())
+            .await
+            .context("cannot load users and settings")?;
+        let journal = ccgate_core::journal::spawn(db.clone(), live.clone());
         let state = AppState {
             leptos_options: leptos_options(&config),
             db,
             config: Arc::new(config),
+            live: live.clone(),
+            journal,
         };
         let router = build_router(state.clone(), &store);
-        let cleanup = store.spawn_cleanup();
+        let background = vec![store.spawn_cleanup(), live.spawn_poller()];
         Ok(Application {
             listener,
             router,
             state,
-            cleanup,
+            background,
         })
     }
 
@@ -99,7 +106,11 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        self.cleanup.abort();
+        // In-flight requests are done and their journal entries queued: write them all.
+        self.state.journal.shutdown().await;
+        for task in self.background {
+            task.abort();
+        }
         res
     }
 }
@@ -107,7 +118,7 @@ impl Application {
 pub fn build_router(state: AppState, store: &session::Store) -> Router {
     let routes = generate_route_list(App);
     let router: Router<AppState> = Router::new()
-        .nest("/api", crate::rest::router())
+        .nest("/api", crate::rest::router(state.clone()))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

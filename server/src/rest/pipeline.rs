@@ -1,0 +1,265 @@
+//! The request pipeline for `/api`, in this order: request id → authentication → method enabled →
+//! permission → handler → journal. Every step reads the in-memory snapshot; nothing here waits on
+//! the database (the journal write is queued).
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{ConnectInfo, OriginalUri, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use ccgate_catalogue::{Method, Module};
+use ccgate_core::journal::{mask_path, Entry};
+use ccgate_core::live::{AuthError, Caller, Credential, Snapshot};
+use ccgate_core::time::now_ms;
+use rand::Rng;
+use serde_json::json;
+
+use app::ssr::AppState;
+
+use super::error::{ApiError, ErrorCode, ErrorInfo};
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The request id: the caller's if well formed (1–128 of `A-Z a-z 0-9 . _ : -`), else a new one.
+pub fn request_id(headers: &HeaderMap) -> String {
+    if let Some(v) = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
+        if (1..=128).contains(&v.len())
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+        {
+            return v.to_string();
+        }
+    }
+    let n: u128 = rand::thread_rng().gen();
+    format!("{n:032x}")
+}
+
+/// Credentials from `Authorization: Bearer`, `X-API-Key` or `Authorization: Basic login:key`.
+pub fn credential(headers: &HeaderMap) -> Option<Credential> {
+    if let Some(v) = headers.get(header::AUTHORIZATION) {
+        let v = v.to_str().unwrap_or("").trim();
+        let (scheme, rest) = v.split_once(' ').unwrap_or((v, ""));
+        let rest = rest.trim();
+        return Some(if scheme.eq_ignore_ascii_case("bearer") {
+            Credential::Bearer(rest.to_string())
+        } else if scheme.eq_ignore_ascii_case("basic") {
+            base64::engine::general_purpose::STANDARD
+                .decode(rest)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|s| {
+                    s.split_once(':').map(|(l, k)| Credential::Basic {
+                        login: l.to_string(),
+                        key: k.to_string(),
+                    })
+                })
+                .unwrap_or(Credential::Bearer(String::new()))
+        } else {
+            Credential::Bearer(String::new())
+        });
+    }
+    headers
+        .get("x-api-key")
+        .map(|v| Credential::Bearer(v.to_str().unwrap_or("").trim().to_string()))
+}
+
+enum Route {
+    Method(&'static Module, &'static Method),
+    Me,
+    Unknown,
+}
+
+/// `path` is relative to `/api`.
+fn classify(path: &str) -> Route {
+    let Some(rest) = path.strip_prefix("/v1/") else {
+        return Route::Unknown;
+    };
+    if rest == "me" {
+        return Route::Me;
+    }
+    let mut parts = rest.splitn(3, '/');
+    match (parts.next(), parts.next()) {
+        (Some(m), Some(x)) => match ccgate_catalogue::method(m, x) {
+            Some((m, x)) => Route::Method(m, x),
+            None => Route::Unknown,
+        },
+        _ => Route::Unknown,
+    }
+}
+
+fn auth_error(e: AuthError) -> ApiError {
+    match e {
+        AuthError::Missing => ApiError::new(ErrorCode::AuthMissing, "an API key is required"),
+        AuthError::Invalid => ApiError::new(ErrorCode::AuthInvalid, "the API key is not valid"),
+        AuthError::Expired => ApiError::new(ErrorCode::KeyExpired, "the API key has expired"),
+        AuthError::Blocked => ApiError::new(ErrorCode::UserBlocked, "the API user is blocked"),
+    }
+}
+
+fn gate(
+    snap: &Snapshot,
+    route: &Route,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<Option<Caller>, ApiError> {
+    match route {
+        Route::Unknown => Ok(None),
+        Route::Me => snap
+            .authenticate(credential(headers).as_ref(), now)
+            .map(Some)
+            .map_err(auth_error),
+        Route::Method(m, x) => {
+            let caller = snap
+                .authenticate(credential(headers).as_ref(), now)
+                .map_err(auth_error)?;
+            if !snap.method_enabled(m.name, x.name) {
+                return Err(ApiError::new(
+                    ErrorCode::MethodDisabled,
+                    format!("{}.{} is switched off", m.name, x.name),
+                ));
+            }
+            if !caller.may_call(m.name, x.name) {
+                let missing = format!("{}.{}", m.name, x.name);
+                return Err(ApiError::new(
+                    ErrorCode::PermissionDenied,
+                    format!("this API user may not call {missing}"),
+                )
+                .with_details(json!({ "missing": missing })));
+            }
+            Ok(Some(caller))
+        }
+    }
+}
+
+pub async fn pipeline(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    OriginalUri(original): OriginalUri,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let at = now_ms();
+    let rid = request_id(req.headers());
+    let http_method = req.method().as_str().to_string();
+    let route = classify(req.uri().path());
+    let snap = state.live.current();
+
+    let (caller, mut response) = match gate(&snap, &route, req.headers(), at) {
+        Err(e) => (None, e.to_response(Some(&rid))),
+        Ok(caller) => {
+            if let Some(c) = &caller {
+                req.extensions_mut().insert(c.clone());
+            }
+            (caller, next.run(req).await)
+        }
+    };
+
+    // Errors from handlers get the request id in their body.
+    let error_code = response
+        .extensions()
+        .get::<ErrorInfo>()
+        .map(|i| i.0.clone());
+    if let Some(err) = &error_code {
+        let status = response.status();
+        let mut fresh = err.to_response(Some(&rid));
+        *fresh.status_mut() = status;
+        for (k, v) in response.headers() {
+            if k != header::CONTENT_LENGTH && k != header::CONTENT_TYPE {
+                fresh.headers_mut().insert(k.clone(), v.clone());
+            }
+        }
+        response = fresh;
+    }
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        response.headers_mut().insert(REQUEST_ID, v);
+    }
+
+    let (module, method) = match route {
+        Route::Method(m, x) => (Some(m.name.to_string()), Some(x.name.to_string())),
+        Route::Me => (None, Some("me".to_string())),
+        Route::Unknown => (None, None),
+    };
+    let response_bytes = Body::size_hint(response.body()).exact().unwrap_or(0) as i64;
+    state
+        .journal
+        .record(Entry {
+            at,
+            request_id: rid,
+            user_id: caller.as_ref().map(|c| c.user_id),
+            user_login: caller.as_ref().map(|c| c.login.clone()),
+            key_id: caller.as_ref().map(|c| c.key_id),
+            module,
+            method,
+            http_method,
+            path: mask_path(original.path_and_query().map(|p| p.as_str()).unwrap_or("/")),
+            status: response.status().as_u16(),
+            error_code: error_code.map(|e| e.code.as_str().to_string()),
+            latency_us: started.elapsed().as_micros() as i64,
+            client_ip: peer.ip().to_string(),
+            response_bytes,
+        })
+        .await;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids() {
+        let mut h = HeaderMap::new();
+        h.insert(REQUEST_ID, HeaderValue::from_static("crm-42.a:b_c"));
+        assert_eq!(request_id(&h), "crm-42.a:b_c");
+        h.insert(REQUEST_ID, HeaderValue::from_static("bad id with spaces"));
+        let r = request_id(&h);
+        assert_eq!(r.len(), 32);
+        assert!(r.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn credentials() {
+        let mut h = HeaderMap::new();
+        assert_eq!(credential(&h), None);
+        h.insert("x-api-key", HeaderValue::from_static("ccg_x"));
+        assert_eq!(credential(&h), Some(Credential::Bearer("ccg_x".into())));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer ccg_y"),
+        );
+        assert_eq!(credential(&h), Some(Credential::Bearer("ccg_y".into())));
+        // "crm:ccg_z"
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic Y3JtOmNjZ196"),
+        );
+        assert_eq!(
+            credential(&h),
+            Some(Credential::Basic {
+                login: "crm".into(),
+                key: "ccg_z".into()
+            })
+        );
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Digest nonsense"),
+        );
+        assert_eq!(credential(&h), Some(Credential::Bearer(String::new())));
+    }
+
+    #[test]
+    fn routes_classify() {
+        assert!(
+            matches!(classify("/v1/cc/add"), Route::Method(m, x) if m.name == "cc" && x.name == "add")
+        );
+        assert!(matches!(classify("/v1/cc/add/17"), Route::Method(..)));
+        assert!(matches!(classify("/v1/me"), Route::Me));
+        assert!(matches!(classify("/v1/cc/nope"), Route::Unknown));
+        assert!(matches!(classify("/v2/cc/add"), Route::Unknown));
+    }
+}
