@@ -112,12 +112,13 @@ pub async fn create(db: &Db, username: &str, pw: Secret<String>) -> Result<Admin
             .execute(&db.pool)
             .await;
     match res {
-        Ok(r) => Ok(Admin {
-            id: r.last_insert_id().unwrap_or_default(),
-            username: username.as_str().to_string(),
-            created_at: now,
-            last_login_at: None,
-        }),
+        Ok(_) => sqlx::query_as(
+            "SELECT id, username, created_at, last_login_at FROM admins WHERE username = ?",
+        )
+        .bind(username.as_str())
+        .fetch_one(&db.pool)
+        .await
+        .map_err(Into::into),
         Err(e) if is_unique_violation(&e) => Err(ServiceError::Conflict(format!(
             "admin `{}` already exists",
             username.as_str()

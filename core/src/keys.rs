@@ -111,7 +111,7 @@ pub async fn create(
     let user = crate::users::get(db, user_id).await?;
     let key = generate();
     let mut tx = db.pool.begin().await?;
-    let r = sqlx::query(
+    sqlx::query(
         "INSERT INTO api_keys (user_id, name, prefix, key_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(user_id)
@@ -122,7 +122,11 @@ pub async fn create(
     .bind(expires_at)
     .execute(&mut *tx)
     .await?;
-    let id = r.last_insert_id().unwrap_or_default();
+    // Not last_insert_id(): the Any driver does not report it for SQLite.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM api_keys WHERE key_hash = ?")
+        .bind(hash(key.expose()))
+        .fetch_one(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         actor,

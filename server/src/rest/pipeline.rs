@@ -100,39 +100,45 @@ fn auth_error(e: AuthError) -> ApiError {
     }
 }
 
+/// Authentication, switch and permission checks. The caller is returned even when a later check
+/// fails, so the journal knows who was refused.
 fn gate(
     snap: &Snapshot,
     route: &Route,
     headers: &HeaderMap,
     now: i64,
-) -> Result<Option<Caller>, ApiError> {
-    match route {
-        Route::Unknown => Ok(None),
-        Route::Me => snap
-            .authenticate(credential(headers).as_ref(), now)
-            .map(Some)
-            .map_err(auth_error),
-        Route::Method(m, x) => {
-            let caller = snap
-                .authenticate(credential(headers).as_ref(), now)
-                .map_err(auth_error)?;
-            if !snap.method_enabled(m.name, x.name) {
-                return Err(ApiError::new(
-                    ErrorCode::MethodDisabled,
-                    format!("{}.{} is switched off", m.name, x.name),
-                ));
+) -> (Option<Caller>, Result<(), ApiError>) {
+    let (m, x) = match route {
+        Route::Unknown => return (None, Ok(())),
+        Route::Me => {
+            return match snap.authenticate(credential(headers).as_ref(), now) {
+                Ok(c) => (Some(c), Ok(())),
+                Err(e) => (None, Err(auth_error(e))),
             }
-            if !caller.may_call(m.name, x.name) {
-                let missing = format!("{}.{}", m.name, x.name);
-                return Err(ApiError::new(
-                    ErrorCode::PermissionDenied,
-                    format!("this API user may not call {missing}"),
-                )
-                .with_details(json!({ "missing": missing })));
-            }
-            Ok(Some(caller))
         }
+        Route::Method(m, x) => (m, x),
+    };
+    let caller = match snap.authenticate(credential(headers).as_ref(), now) {
+        Ok(c) => c,
+        Err(e) => return (None, Err(auth_error(e))),
+    };
+    if !snap.method_enabled(m.name, x.name) {
+        let e = ApiError::new(
+            ErrorCode::MethodDisabled,
+            format!("{}.{} is switched off", m.name, x.name),
+        );
+        return (Some(caller), Err(e));
     }
+    if !caller.may_call(m.name, x.name) {
+        let missing = format!("{}.{}", m.name, x.name);
+        let e = ApiError::new(
+            ErrorCode::PermissionDenied,
+            format!("this API user may not call {missing}"),
+        )
+        .with_details(json!({ "missing": missing }));
+        return (Some(caller), Err(e));
+    }
+    (Some(caller), Ok(()))
 }
 
 pub async fn pipeline(
@@ -149,13 +155,14 @@ pub async fn pipeline(
     let route = classify(req.uri().path());
     let snap = state.live.current();
 
-    let (caller, mut response) = match gate(&snap, &route, req.headers(), at) {
-        Err(e) => (None, e.to_response(Some(&rid))),
-        Ok(caller) => {
+    let (caller, verdict) = gate(&snap, &route, req.headers(), at);
+    let mut response = match verdict {
+        Err(e) => e.to_response(Some(&rid)),
+        Ok(()) => {
             if let Some(c) = &caller {
                 req.extensions_mut().insert(c.clone());
             }
-            (caller, next.run(req).await)
+            next.run(req).await
         }
     };
 

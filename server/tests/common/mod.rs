@@ -25,8 +25,10 @@ pub struct TestApp {
     /// Keeps cookies, never follows redirects.
     pub client: reqwest::Client,
     pub db: ccgate_core::Db,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    pub live: std::sync::Arc<ccgate_core::live::Live>,
+    pub journal: ccgate_core::journal::JournalHandle,
+    shutdown: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    handle: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -92,6 +94,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .await
         .expect("application builds");
     let db = app.state().db.clone();
+    let live = app.state().live.clone();
+    let journal = app.state().journal.clone();
     ccgate_core::admin::create(&db, ADMIN, Secret::new(ADMIN_PASSWORD.into()))
         .await
         .expect("create test admin");
@@ -105,8 +109,10 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         base: format!("http://{addr}"),
         client: client(),
         db,
-        shutdown: Some(tx),
-        handle: Some(handle),
+        live,
+        journal,
+        shutdown: std::sync::Mutex::new(Some(tx)),
+        handle: std::sync::Mutex::new(Some(handle)),
         _dir: dir,
     })
 }
@@ -150,14 +156,58 @@ impl TestApp {
         self.login_with(&self.client, ADMIN, ADMIN_PASSWORD).await
     }
 
-    /// Stop the server gracefully and wait for it.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
+    /// Stop the server gracefully (journal flushed) and wait for it. Idempotent.
+    pub async fn stop(&self) {
+        if let Some(tx) = self.shutdown.lock().unwrap().take() {
             let _ = tx.send(());
         }
-        if let Some(h) = self.handle.take() {
+        let h = self.handle.lock().unwrap().take();
+        if let Some(h) = h {
             let _ = h.await;
         }
+    }
+
+    /// Create an API user holding `perms` (`module.method`) and a key; returns (user id, key).
+    pub async fn api_user(&self, login: &str, perms: &[&str]) -> (i64, String) {
+        use ccgate_core::audit::Actor;
+        let u = ccgate_core::users::create(&self.db, &Actor::Cli, login, "test user")
+            .await
+            .unwrap();
+        let p: Vec<_> = perms
+            .iter()
+            .map(|d| ccgate_core::perms::parse(d).unwrap())
+            .collect();
+        ccgate_core::perms::set(&self.db, &Actor::Cli, u.id, &p)
+            .await
+            .unwrap();
+        let (_, key) = ccgate_core::keys::create(&self.db, &Actor::Cli, u.id, "main", None)
+            .await
+            .unwrap();
+        self.live.reload().await.unwrap();
+        (u.id, key.expose().clone())
+    }
+
+    /// `GET`/`POST` an API path with a bearer key (`None` = no credentials).
+    pub async fn api(&self, verb: &str, path: &str, key: Option<&str>) -> reqwest::Response {
+        let mut rb = match verb {
+            "POST" => self
+                .client
+                .post(self.url(path))
+                .header("Content-Type", "application/json")
+                .body("{}"),
+            _ => self.client.get(self.url(path)),
+        };
+        if let Some(k) = key {
+            rb = rb.bearer_auth(k);
+        }
+        rb.send().await.unwrap()
+    }
+
+    pub async fn journal_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM request_journal")
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
     }
 }
 
