@@ -35,6 +35,26 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Manage API users
+    Users {
+        #[command(subcommand)]
+        action: crate::cli_gateway::UsersCmd,
+    },
+    /// Manage API keys
+    Keys {
+        #[command(subcommand)]
+        action: crate::cli_gateway::KeysCmd,
+    },
+    /// Grant, withdraw and show API users' method permissions
+    Perms {
+        #[command(subcommand)]
+        action: crate::cli_gateway::PermsCmd,
+    },
+    /// List, read and change settings (applied by running servers without a restart)
+    Settings {
+        #[command(subcommand)]
+        action: crate::cli_gateway::SettingsCmd,
+    },
     /// Apply database migrations and exit
     Migrate,
     /// Print the effective configuration (secrets hidden)
@@ -96,6 +116,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Users { action } => {
+            crate::cli_gateway::users(&ready_db(&config).await?, action).await
+        }
+        Command::Keys { action } => {
+            crate::cli_gateway::keys(&ready_db(&config).await?, action).await
+        }
+        Command::Perms { action } => {
+            crate::cli_gateway::perms(&ready_db(&config).await?, action).await
+        }
+        Command::Settings { action } => {
+            crate::cli_gateway::settings_cmd(&ready_db(&config).await?, action).await
+        }
         Command::Config => {
             println!("{config:#?}");
             Ok(())
@@ -129,6 +161,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+async fn ready_db(config: &Config) -> anyhow::Result<Db> {
+    let db = connect(config).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// One line from the terminal (hidden) or standard input.
+pub fn read_secret_line(prompt: &str) -> anyhow::Result<Secret<String>> {
+    if std::io::stdin().is_terminal() {
+        Ok(Secret::new(rpassword::prompt_password(prompt)?))
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(Secret::new(line.trim_end_matches(['\r', '\n']).to_string()))
     }
 }
 

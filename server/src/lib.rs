@@ -2,6 +2,7 @@
 //! server functions under `/rpc`, and the command-line interface.
 
 pub mod cli;
+pub mod cli_gateway;
 pub mod rest;
 pub mod session;
 pub mod startup;
