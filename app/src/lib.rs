@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The admin panel: Leptos components, pages and server functions.
 //!
 //! Built twice: with `ssr` (linked into the `server` binary, renders HTML and runs server
@@ -19,7 +20,12 @@ use crate::i18n::{initial_lang, strings, Lang};
 
 /// Page paths that need a signed-in admin. The server redirects to `/login` without a session;
 /// server functions check the session themselves as well.
-pub const PROTECTED_PAGES: &[&str] = &["/", "/settings", "/users", "/docs"];
+pub const PROTECTED_PAGES: &[&str] = &["/", "/settings", "/users", "/journal", "/docs"];
+
+/// Is `path` a page that needs a signed-in admin (including `/users/{id}`)?
+pub fn is_protected_page(path: &str) -> bool {
+    PROTECTED_PAGES.contains(&path) || path.starts_with("/users/")
+}
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -55,8 +61,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <ParentRoute path=path!("") view=pages::layout::Layout>
                     <Route path=path!("") view=pages::dashboard::DashboardPage />
-                    <Route path=path!("settings") view=pages::placeholders::SettingsPage />
-                    <Route path=path!("users") view=pages::placeholders::UsersPage />
+                    <Route path=path!("settings") view=pages::settings::SettingsPage />
+                    <Route path=path!("users") view=pages::users::UsersPage />
+                    <Route path=path!("users/:id") view=pages::users::UserPage />
+                    <Route path=path!("journal") view=pages::journal::JournalPage />
                     <Route path=path!("docs") view=pages::placeholders::DocsPage />
                 </ParentRoute>
             </Routes>

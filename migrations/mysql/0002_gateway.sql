@@ -1,4 +1,5 @@
 -- Gateway core: API users, keys, permissions, settings, audit, request journal, daily counters.
+-- No TEXT columns: with a binary collation MariaDB reports them as BLOB to the client.
 
 CREATE TABLE api_users (
     id          BIGINT        NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -36,7 +37,7 @@ CREATE TABLE api_permissions (
 
 CREATE TABLE settings (
     name        VARCHAR(128) NOT NULL PRIMARY KEY,
-    value       TEXT         NOT NULL,
+    value       VARCHAR(4000) NOT NULL,
     updated_at  BIGINT       NOT NULL,
     updated_by  VARCHAR(64)  NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -53,8 +54,8 @@ CREATE TABLE audit_log (
     actor      VARCHAR(64)  NOT NULL,
     action     VARCHAR(64)  NOT NULL,
     target     VARCHAR(255) NOT NULL,
-    old_value  TEXT         NULL,
-    new_value  TEXT         NULL,
+    old_value  VARCHAR(4000) NULL,
+    new_value  VARCHAR(4000) NULL,
     KEY audit_log_at (at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 

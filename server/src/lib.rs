@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The `ccgate` server: start-up, the public REST API under `/api`, the admin panel's SSR and
 //! server functions under `/rpc`, and the command-line interface.
 

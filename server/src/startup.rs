@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use app::ssr::{AppState, SESSION_ADMIN_ID};
-use app::{shell, App, PROTECTED_PAGES};
+use app::{is_protected_page, shell, App};
 use axum::extract::Request;
 use axum::http::Method;
 use axum::middleware::{self, Next};
@@ -136,7 +136,7 @@ async fn page_guard(session: Session, req: Request, next: Next) -> Response {
     if req.method() == Method::GET {
         let path = req.uri().path();
         let is_login = path == "/login";
-        let is_protected = PROTECTED_PAGES.contains(&path);
+        let is_protected = is_protected_page(path);
         if is_login || is_protected {
             let signed_in = matches!(session.get::<i64>(SESSION_ADMIN_ID).await, Ok(Some(_)));
             if is_protected && !signed_in {

@@ -1,7 +1,10 @@
 pub mod dashboard;
+pub mod journal;
 pub mod layout;
 pub mod login;
 pub mod placeholders;
+pub mod settings;
+pub mod users;
 
 use leptos::prelude::*;
 

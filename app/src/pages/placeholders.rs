@@ -20,16 +20,6 @@ fn Section(
 }
 
 #[component]
-pub fn SettingsPage() -> impl IntoView {
-    view! { <Section title=|s| s.settings_title intro=|s| s.settings_intro /> }
-}
-
-#[component]
-pub fn UsersPage() -> impl IntoView {
-    view! { <Section title=|s| s.users_title intro=|s| s.users_intro /> }
-}
-
-#[component]
 pub fn DocsPage() -> impl IntoView {
     view! { <Section title=|s| s.docs_title intro=|s| s.docs_intro /> }
 }

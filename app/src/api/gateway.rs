@@ -1,0 +1,352 @@
+//! API users, keys, permissions, module switches and the request journal.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub login: String,
+    pub note: String,
+    pub status: String,
+    pub created: String,
+    pub updated: String,
+    pub key_count: i64,
+    pub permission_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsersPage {
+    pub items: Vec<UserRow>,
+    pub total: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyRow {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created: String,
+    pub expires: Option<String>,
+    pub state: String,
+    pub last_used: Option<String>,
+    pub last_used_ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewKey {
+    pub key: KeyRow,
+    /// The plain key: shown once, stored nowhere.
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: UserRow,
+    pub keys: Vec<KeyRow>,
+    /// `module.method` the user holds.
+    pub granted: Vec<String>,
+    /// Other users to copy permissions from: (id, login).
+    pub others: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalRow {
+    pub at: String,
+    pub request_id: String,
+    pub user: Option<String>,
+    pub module: Option<String>,
+    pub method: Option<String>,
+    pub http_method: String,
+    pub path: String,
+    pub status: i64,
+    pub error_code: Option<String>,
+    pub outcome: String,
+    pub latency_ms: f64,
+    pub client_ip: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalPage {
+    pub items: Vec<JournalRow>,
+    pub total: i64,
+    pub offset: i64,
+}
+
+#[cfg(feature = "ssr")]
+mod conv {
+    use super::*;
+    use ccgate_core::time::rfc3339;
+
+    pub fn user(u: ccgate_core::users::ApiUser) -> UserRow {
+        UserRow {
+            id: u.id,
+            login: u.login,
+            note: u.note,
+            status: u.status,
+            created: rfc3339(u.created_at),
+            updated: rfc3339(u.updated_at),
+            key_count: u.key_count,
+            permission_count: u.permission_count,
+        }
+    }
+
+    pub fn key(k: ccgate_core::keys::KeyInfo) -> KeyRow {
+        let now = ccgate_core::time::now_ms();
+        KeyRow {
+            id: k.id,
+            state: k.state(now).to_string(),
+            name: k.name,
+            prefix: k.prefix,
+            created: rfc3339(k.created_at),
+            expires: k.expires_at.map(rfc3339),
+            last_used: k.last_used_at.map(rfc3339),
+            last_used_ip: k.last_used_ip,
+        }
+    }
+
+    /// Who is acting, for the audit log; also reloads nothing (callers do after writing).
+    pub async fn actor() -> Result<(crate::ssr::AppState, ccgate_core::audit::Actor), AppError> {
+        let admin = crate::ssr::require_admin().await?;
+        Ok((
+            crate::ssr::state()?,
+            ccgate_core::audit::Actor::Admin(admin.username),
+        ))
+    }
+
+    /// Apply a change to the running gateway at once.
+    pub async fn apply(state: &crate::ssr::AppState) -> Result<(), AppError> {
+        state.live.reload().await.map_err(AppError::from)
+    }
+}
+
+#[server(endpoint = "users/list")]
+pub async fn list_users(
+    id: Option<i64>,
+    login: String,
+    note: String,
+    status: String,
+    limit: i64,
+    offset: i64,
+) -> Result<UsersPage, AppError> {
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    let f = ccgate_core::users::Filter {
+        id,
+        login: Some(login),
+        note: Some(note),
+        status: Some(status),
+    };
+    let (items, total) = ccgate_core::users::list(&state.db, &f, limit, offset).await?;
+    Ok(UsersPage {
+        items: items.into_iter().map(conv::user).collect(),
+        total,
+        offset: offset.max(0),
+    })
+}
+
+#[server(endpoint = "users/create")]
+pub async fn create_user(login: String, note: String) -> Result<UserRow, AppError> {
+    let (state, actor) = conv::actor().await?;
+    let u = ccgate_core::users::create(&state.db, &actor, &login, &note).await?;
+    conv::apply(&state).await?;
+    Ok(conv::user(u))
+}
+
+#[server(endpoint = "users/update")]
+pub async fn update_user(id: i64, login: String, note: String) -> Result<UserRow, AppError> {
+    let (state, actor) = conv::actor().await?;
+    let u = ccgate_core::users::update(&state.db, &actor, id, &login, &note).await?;
+    conv::apply(&state).await?;
+    Ok(conv::user(u))
+}
+
+#[server(endpoint = "users/status")]
+pub async fn set_user_blocked(id: i64, blocked: bool) -> Result<UserRow, AppError> {
+    use ccgate_core::users::Status;
+    let (state, actor) = conv::actor().await?;
+    let status = if blocked {
+        Status::Blocked
+    } else {
+        Status::Active
+    };
+    let u = ccgate_core::users::set_status(&state.db, &actor, id, status).await?;
+    conv::apply(&state).await?;
+    Ok(conv::user(u))
+}
+
+#[server(endpoint = "users/get")]
+pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    let user = ccgate_core::users::get(&state.db, id).await?;
+    let keys = ccgate_core::keys::list(&state.db, id).await?;
+    let granted = ccgate_core::perms::of_user(&state.db, id).await?;
+    let (all, _) = ccgate_core::users::list(&state.db, &Default::default(), 1000, 0).await?;
+    Ok(UserDetail {
+        user: conv::user(user),
+        keys: keys.into_iter().map(conv::key).collect(),
+        granted: granted.into_iter().collect(),
+        others: all
+            .into_iter()
+            .filter(|u| u.id != id)
+            .map(|u| (u.id, u.login))
+            .collect(),
+    })
+}
+
+/// `expires` is empty (never) or a date `YYYY-MM-DD` (end of that day in the configured zone is
+/// not implied: the key stops working at its start) or RFC 3339.
+#[server(endpoint = "keys/create")]
+pub async fn create_key(user_id: i64, name: String, expires: String) -> Result<NewKey, AppError> {
+    let (state, actor) = conv::actor().await?;
+    let expires = expires.trim();
+    let expires_at = if expires.is_empty() {
+        None
+    } else {
+        let offset = state.live.current().utc_offset_minutes;
+        Some(
+            ccgate_core::time::parse_input(expires, offset).ok_or_else(|| AppError::Invalid {
+                field: "expires".into(),
+                message: "expected YYYY-MM-DD".into(),
+            })?,
+        )
+    };
+    let (k, secret) =
+        ccgate_core::keys::create(&state.db, &actor, user_id, &name, expires_at).await?;
+    conv::apply(&state).await?;
+    Ok(NewKey {
+        key: conv::key(k),
+        secret: secret.expose().clone(),
+    })
+}
+
+#[server(endpoint = "keys/revoke")]
+pub async fn revoke_key(key_id: i64) -> Result<(), AppError> {
+    let (state, actor) = conv::actor().await?;
+    ccgate_core::keys::revoke(&state.db, &actor, key_id).await?;
+    conv::apply(&state).await
+}
+
+#[server(endpoint = "keys/rotate")]
+pub async fn rotate_key(key_id: i64, grace_secs: i64) -> Result<NewKey, AppError> {
+    let (state, actor) = conv::actor().await?;
+    let (k, secret) = ccgate_core::keys::rotate(&state.db, &actor, key_id, grace_secs).await?;
+    conv::apply(&state).await?;
+    Ok(NewKey {
+        key: conv::key(k),
+        secret: secret.expose().clone(),
+    })
+}
+
+#[server(endpoint = "perms/save", input = Json)]
+pub async fn save_permissions(user_id: i64, granted: Vec<String>) -> Result<Vec<String>, AppError> {
+    let (state, actor) = conv::actor().await?;
+    let wanted = granted
+        .iter()
+        .map(|d| ccgate_core::perms::parse(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let set = ccgate_core::perms::set(&state.db, &actor, user_id, &wanted).await?;
+    conv::apply(&state).await?;
+    Ok(set.into_iter().collect())
+}
+
+#[server(endpoint = "perms/copy")]
+pub async fn copy_permissions(from_user: i64, to_user: i64) -> Result<Vec<String>, AppError> {
+    let (state, actor) = conv::actor().await?;
+    let set = ccgate_core::perms::copy(&state.db, &actor, from_user, to_user).await?;
+    conv::apply(&state).await?;
+    Ok(set.into_iter().collect())
+}
+
+/// Module and method switches: `(setting name, on)` for every catalogue entry.
+#[server(endpoint = "settings/modules")]
+pub async fn module_switches() -> Result<Vec<(String, bool)>, AppError> {
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    let values = ccgate_core::settings::effective(&state.db).await?;
+    Ok(ccgate_core::settings::registry()
+        .into_iter()
+        .filter(|d| d.block == "modules")
+        .map(|d| {
+            let on = values.get(&d.name).map(|v| v == "true").unwrap_or(true);
+            (d.name, on)
+        })
+        .collect())
+}
+
+#[server(endpoint = "settings/modules/save", input = Json)]
+pub async fn save_module_switches(values: Vec<(String, bool)>) -> Result<usize, AppError> {
+    let (state, actor) = conv::actor().await?;
+    let changes: Vec<(String, String)> = values
+        .into_iter()
+        .map(|(k, on)| (k, on.to_string()))
+        .collect();
+    let n = ccgate_core::settings::set_many(&state.db, &actor, &changes).await?;
+    conv::apply(&state).await?;
+    Ok(n)
+}
+
+#[server(endpoint = "journal/list")]
+#[allow(clippy::too_many_arguments)]
+pub async fn list_journal(
+    user: String,
+    module: String,
+    method: String,
+    outcome: String,
+    from: String,
+    until: String,
+    request_id: String,
+    offset: i64,
+) -> Result<JournalPage, AppError> {
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    let tz = state.live.current().utc_offset_minutes;
+    let when = |field: &str, s: &str| -> Result<Option<i64>, AppError> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        ccgate_core::time::parse_input(s, tz)
+            .map(Some)
+            .ok_or_else(|| AppError::Invalid {
+                field: field.into(),
+                message: "expected YYYY-MM-DD or RFC 3339".into(),
+            })
+    };
+    let f = ccgate_core::journal::Filter {
+        user: Some(user),
+        module: Some(module),
+        method: Some(method),
+        outcome: Some(outcome),
+        from_ms: when("from", &from)?,
+        until_ms: when("until", &until)?,
+        request_id: Some(request_id),
+    };
+    let (rows, total) = ccgate_core::journal::list(&state.db, &f, 50, offset).await?;
+    Ok(JournalPage {
+        items: rows
+            .into_iter()
+            .map(|r| JournalRow {
+                at: ccgate_core::time::rfc3339(r.at),
+                request_id: r.request_id,
+                user: r.user_login,
+                module: r.module,
+                method: r.method,
+                http_method: r.http_method,
+                path: r.path,
+                status: r.status,
+                error_code: r.error_code,
+                outcome: r.outcome,
+                latency_ms: r.latency_us as f64 / 1000.0,
+                client_ip: r.client_ip,
+            })
+            .collect(),
+        total,
+        offset: offset.max(0),
+    })
+}

@@ -1,0 +1,8 @@
+//! Server functions (under `/rpc`), grouped by page. Each is thin: `require_admin()`, call a
+//! `ccgate-core` service, map the error. Data types here cross to the browser.
+
+pub mod auth;
+pub mod gateway;
+
+pub use auth::*;
+pub use gateway::*;
