@@ -65,7 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=pages::users::UsersPage />
                     <Route path=path!("users/:id") view=pages::users::UserPage />
                     <Route path=path!("journal") view=pages::journal::JournalPage />
-                    <Route path=path!("docs") view=pages::placeholders::DocsPage />
+                    <Route path=path!("docs") view=pages::docs::DocsPage />
                 </ParentRoute>
             </Routes>
         </Router>

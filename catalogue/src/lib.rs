@@ -2,6 +2,8 @@
 //! permission editor, the settings page, the docs and the reports all read this table.
 //! Names are the public contract: `/api/v1/{module}/{method}`.
 
+pub mod errors;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
     Get,

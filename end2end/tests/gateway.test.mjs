@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { BASE, OUTPUT, launch, newPage, hydrated, signIn } from './helpers.mjs';
 
 let browser;
+// Shared by the tests of this file, which run in order.
+let login;
+let key;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
@@ -16,7 +19,7 @@ test('create an API user, a key and one permission; the API obeys; the journal s
   await page.goto(`${BASE}/users`);
   await hydrated(page);
   await page.click('[data-testid=add-user]');
-  const login = `crm-e2e-${Date.now() % 100000}`;
+  login = `crm-e2e-${Date.now() % 100000}`;
   await page.fill('[data-testid=new-login]', login);
   await page.fill('[data-testid=new-note]', 'Created by the browser test');
   await page.click('[data-testid=create-user]');
@@ -31,7 +34,7 @@ test('create an API user, a key and one permission; the API obeys; the journal s
   await page.click('[data-testid=create-key]');
   const keyEl = page.locator('[data-testid=new-key-value]');
   await keyEl.waitFor();
-  const key = (await keyEl.innerText()).trim();
+  key = (await keyEl.innerText()).trim();
   assert.match(key, /^ccg_[A-Za-z0-9]{40}$/);
 
   await queues.check();
@@ -67,6 +70,35 @@ test('create an API user, a key and one permission; the API obeys; the journal s
   assert.equal(await rows.count(), 2);
   await page.screenshot({ path: `${OUTPUT}/journal.png`, fullPage: true });
 
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('a method switched off in Settings answers method_disabled at once; blocking applies next request', async () => {
+  const { context, page } = await newPage(browser);
+  await signIn(page);
+  await page.waitForURL(`${BASE}/`);
+  await page.goto(`${BASE}/settings`);
+  await hydrated(page);
+  const sw = page.locator('[data-testid="switch-cc.queues"]');
+  assert.equal(await sw.isChecked(), true);
+  await sw.uncheck();
+  await page.click('[data-testid=save-modules]');
+  await page.waitForSelector('[data-testid=modules-saved]');
+  const auth = { headers: { Authorization: `Bearer ${key}` } };
+  let r = await fetch(`${BASE}/api/v1/cc/queues`, auth);
+  assert.equal(r.status, 403);
+  assert.equal((await r.json()).error.code, 'method_disabled');
+
+  await page.reload();
+  await hydrated(page);
+  assert.equal(await page.locator('[data-testid="switch-cc.queues"]').isChecked(), false);
+  await page.locator('[data-testid="switch-cc.queues"]').check();
+  await page.click('[data-testid=save-modules]');
+  await page.waitForSelector('[data-testid=modules-saved]');
+  r = await fetch(`${BASE}/api/v1/cc/queues`, auth);
+  assert.notEqual(r.status, 403);
+
   // Blocking from the list applies to the next request.
   await page.goto(`${BASE}/users`);
   await hydrated(page);
@@ -78,30 +110,6 @@ test('create an API user, a key and one permission; the API obeys; the journal s
   const blocked = await fetch(`${BASE}/api/v1/me`, { headers: { 'X-API-Key': key } });
   assert.equal(blocked.status, 403);
   assert.equal((await blocked.json()).error.code, 'user_blocked');
-  assert.deepEqual(page.errors, []);
-  await context.close();
-});
-
-test('switching a method off in Settings answers method_disabled at once', async () => {
-  const { context, page } = await newPage(browser);
-  await signIn(page);
-  await page.waitForURL(`${BASE}/`);
-  await page.goto(`${BASE}/settings`);
-  await hydrated(page);
-  const sw = page.locator('[data-testid="switch-stats.all"]');
-  assert.equal(await sw.isChecked(), true);
-  await sw.uncheck();
-  await page.click('[data-testid=save-modules]');
-  await page.waitForSelector('[data-testid=modules-saved]');
-  const r = await fetch(`${BASE}/api/v1/stats/all`, { headers: { Authorization: 'Bearer ccg_0000000000000000000000000000000000000000' } });
-  // Unknown key is refused before the switch is looked at.
-  assert.equal(r.status, 401);
-  await page.reload();
-  await hydrated(page);
-  assert.equal(await page.locator('[data-testid="switch-stats.all"]').isChecked(), false);
-  await page.locator('[data-testid="switch-stats.all"]').check();
-  await page.click('[data-testid=save-modules]');
-  await page.waitForSelector('[data-testid=modules-saved]');
   assert.deepEqual(page.errors, []);
   await context.close();
 });

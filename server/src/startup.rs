@@ -117,16 +117,20 @@ impl Application {
 
 pub fn build_router(state: AppState, store: &session::Store) -> Router {
     let routes = generate_route_list(App);
-    let router: Router<AppState> = Router::new()
-        .nest("/api", crate::rest::router(state.clone()))
+    // The admin panel: pages, server functions, static files; sessions and the page guard.
+    let panel: Router<AppState> = Router::new()
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(page_guard));
-    let router = store.apply(router, &state.config);
-    router
+    let panel = store.apply(panel, &state.config);
+    // The public API (its own pipeline, no sessions) and a bare liveness probe.
+    Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .nest("/api", crate::rest::router(state.clone()))
+        .merge(panel)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,8 +1,8 @@
 pub mod dashboard;
+pub mod docs;
 pub mod journal;
 pub mod layout;
 pub mod login;
-pub mod placeholders;
 pub mod settings;
 pub mod users;
 

@@ -1,0 +1,61 @@
+//! The public API's error codes: stable once published, listed once here (the REST layer, the
+//! docs page and the reports all read this table). Never rename a code: add a new one.
+
+macro_rules! codes {
+    ($($variant:ident => ($code:literal, $status:literal, $doc:literal)),* $(,)?) => {
+        /// Stable error codes. Never rename one: add new ones instead.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode { $($variant),* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code),* }
+            }
+            pub fn status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status),* }
+            }
+            /// One line for the docs.
+            pub fn doc(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $doc),* }
+            }
+        }
+    };
+}
+
+codes! {
+    AuthMissing => ("auth_missing", 401, "No API key: send Authorization: Bearer <key>, X-API-Key or Basic login:key."),
+    AuthInvalid => ("auth_invalid", 401, "The API key is unknown or revoked, or does not belong to the login given."),
+    KeyExpired => ("key_expired", 401, "The API key has expired; ask for a new one."),
+    UserBlocked => ("user_blocked", 403, "The API user is blocked."),
+    MethodDisabled => ("method_disabled", 403, "The method (or its module) is switched off for everyone."),
+    PermissionDenied => ("permission_denied", 403, "The API user may not call this method; details.missing names it."),
+    NotFound => ("not_found", 404, "No such route or resource."),
+    MethodNotAllowed => ("method_not_allowed", 405, "The route exists but not with this HTTP method."),
+    PayloadTooLarge => ("payload_too_large", 413, "The request body is larger than 1 MiB."),
+    UnsupportedMediaType => ("unsupported_media_type", 415, "Send JSON with Content-Type: application/json."),
+    InvalidJson => ("invalid_json", 400, "The body is not valid JSON; details give line and column."),
+    UnknownField => ("unknown_field", 400, "The body has a field this method does not know."),
+    InvalidParameter => ("invalid_parameter", 400, "A parameter is missing or invalid; details name it."),
+    Conflict => ("conflict", 409, "The request conflicts with the current state."),
+    NotImplemented => ("not_implemented", 501, "The method is in the catalogue but its module is not available yet."),
+    InternalError => ("internal_error", 500, "An unexpected failure; quote the request_id to support."),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate {}", c.as_str());
+            assert!(c
+                .as_str()
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+            assert!((400..600).contains(&c.status()));
+        }
+    }
+}
