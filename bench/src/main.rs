@@ -2,7 +2,7 @@
 //! closed-loop (as fast as `--conns` connections go), then open-loop at a fixed rate — and prints
 //! requests/s and latency percentiles for each, plus the ratio.
 //!
-//! cargo run --release -p server --example loadgen -- \
+//! cargo run --release -p ccgate-bench -- \
 //!     --bare http://127.0.0.1:3000/healthz --gateway http://127.0.0.1:3000/api/v1/me --key ccg_… \
 //!     [--seconds 10] [--conns 32] [--rate 5000]
 
