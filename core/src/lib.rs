@@ -9,6 +9,7 @@ pub mod audit;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod freeswitch;
 pub mod journal;
 pub mod keys;
 pub mod live;
