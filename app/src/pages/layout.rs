@@ -14,11 +14,7 @@ pub fn Layout() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let menu_open = RwSignal::new(false);
 
-    Effect::new(move |_| {
-        if let Some(Ok(())) = logout.value().get() {
-            hard_navigate("/login");
-        }
-    });
+    // Logout redirects to `/login` from the server function.
     // A session that ended elsewhere (logout in another tab, expiry) sends the user to sign in.
     Effect::new(move |_| {
         if let Some(Ok(None)) = admin.get() {

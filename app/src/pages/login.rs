@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::Login;
 use crate::i18n::use_strings;
-use crate::pages::{error_text, hard_navigate};
+use crate::pages::error_text;
 use crate::LangSwitch;
 
 #[component]
@@ -11,11 +11,7 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let show_password = RwSignal::new(false);
 
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            hard_navigate("/");
-        }
-    });
+    // On success the server function redirects to `/` (the router follows it client-side).
     let error = move || {
         action
             .value()

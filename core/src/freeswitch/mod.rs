@@ -1,6 +1,7 @@
 //! FreeSWITCH: wire formats and (later) the client transports. Everything that reads FreeSWITCH
 //! bytes lives in the parsers here, tested against real captures (`../shared/fs-captures`).
 
+pub mod client;
 pub mod encode;
 pub mod frame;
 pub mod reply;
