@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod cc;
 pub mod config;
 pub mod db;
 pub mod error;

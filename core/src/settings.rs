@@ -24,6 +24,8 @@ pub enum Kind {
     Secret,
     /// A UTC offset such as `+03:00`.
     UtcOffset,
+    /// One of a fixed list.
+    Choice(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +49,98 @@ pub fn method_key(module: &str, method: &str) -> String {
 
 pub const TIMEZONE_OFFSET: &str = "general.utc_offset";
 
+fn fs_def(name: &str, kind: Kind, default: &str, ru: &str, en: &str) -> Def {
+    Def {
+        name: format!("freeswitch.{name}"),
+        block: "freeswitch".into(),
+        kind,
+        default: default.into(),
+        title_ru: ru.into(),
+        title_en: en.into(),
+    }
+}
+
+/// The «FreeSWITCH» block.
+fn freeswitch_defs() -> Vec<Def> {
+    let text = Kind::Text { max: 255 };
+    let port = Kind::Int { min: 1, max: 65535 };
+    vec![
+        fs_def(
+            "transport",
+            Kind::Choice(vec!["xml_rpc".into(), "esl".into()]),
+            "xml_rpc",
+            "Протокол: xml_rpc (HTTP) или esl (Event Socket)",
+            "Transport: xml_rpc (HTTP) or esl (Event Socket)",
+        ),
+        fs_def(
+            "host",
+            text.clone(),
+            "127.0.0.1",
+            "Сервер FreeSWITCH",
+            "FreeSWITCH server",
+        ),
+        fs_def(
+            "port",
+            port.clone(),
+            "8080",
+            "Порт mod_xml_rpc",
+            "mod_xml_rpc port",
+        ),
+        fs_def(
+            "user",
+            text.clone(),
+            "freeswitch",
+            "Пользователь mod_xml_rpc",
+            "mod_xml_rpc user",
+        ),
+        fs_def(
+            "password",
+            Kind::Secret,
+            "works",
+            "Пароль mod_xml_rpc",
+            "mod_xml_rpc password",
+        ),
+        fs_def(
+            "esl_port",
+            port,
+            "8021",
+            "Порт Event Socket",
+            "Event Socket port",
+        ),
+        fs_def(
+            "esl_password",
+            Kind::Secret,
+            "ClueCon",
+            "Пароль Event Socket",
+            "Event Socket password",
+        ),
+        fs_def(
+            "timeout_ms",
+            Kind::Int {
+                min: 100,
+                max: 60_000,
+            },
+            "5000",
+            "Таймаут запроса, мс",
+            "Request timeout, ms",
+        ),
+        fs_def(
+            "cdr_path",
+            text.clone(),
+            "/var/log/freeswitch/cdr",
+            "Каталог CDR",
+            "CDR directory",
+        ),
+        fs_def(
+            "wav_path",
+            text,
+            "/var/lib/freeswitch/recordings",
+            "Каталог записей разговоров",
+            "Recordings directory",
+        ),
+    ]
+}
+
 /// Every setting there is.
 pub fn registry() -> Vec<Def> {
     let mut v = vec![Def {
@@ -57,6 +151,7 @@ pub fn registry() -> Vec<Def> {
         title_ru: "Часовой пояс отчётов и дневных счётчиков (смещение от UTC)".into(),
         title_en: "Time zone of reports and daily counters (UTC offset)".into(),
     }];
+    v.extend(freeswitch_defs());
     for m in ccgate_catalogue::MODULES {
         v.push(Def {
             name: module_key(m.name),
@@ -128,6 +223,11 @@ pub fn normalize(def: &Def, value: &str) -> Result<String, ServiceError> {
             }
         }
         Kind::Secret => Ok(value.to_string()),
+        Kind::Choice(options) => options
+            .iter()
+            .find(|o| o.as_str() == v)
+            .cloned()
+            .ok_or_else(|| bad(format!("expected one of {}", options.join(", ")))),
         Kind::UtcOffset => parse_offset(v)
             .map(|_| v.to_string())
             .ok_or_else(|| bad("expected an offset like +03:00".into())),
@@ -238,7 +338,7 @@ mod tests {
         let r = registry();
         assert!(r.iter().any(|d| d.name == "modules.cc.enabled"));
         assert!(r.iter().any(|d| d.name == "methods.sms.getStatus.enabled"));
-        assert_eq!(r.len(), 1 + 4 + 16);
+        assert_eq!(r.len(), 1 + 10 + 4 + 16);
     }
 
     #[test]
@@ -252,5 +352,10 @@ mod tests {
         assert_eq!(parse_offset("-03:00"), Some(-180));
         assert_eq!(parse_offset("+15:00"), None);
         assert!(def("nope").is_err());
+        let t = def("freeswitch.transport").unwrap();
+        assert_eq!(normalize(&t, "esl").unwrap(), "esl");
+        assert!(normalize(&t, "sip").is_err());
+        let pw = def("freeswitch.password").unwrap();
+        assert_eq!(display_value(&pw, "works"), "***");
     }
 }
