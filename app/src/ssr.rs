@@ -26,6 +26,8 @@ pub struct AppState {
     /// Users, keys, permissions and settings as of now (reloaded on every change).
     pub live: Arc<Live>,
     pub journal: JournalHandle,
+    /// The FreeSWITCH client for the current settings.
+    pub fs: Arc<ccgate_core::cc::FsHub>,
 }
 
 pub fn state() -> Result<AppState, AppError> {

@@ -38,6 +38,13 @@ codes! {
     UnknownField => ("unknown_field", 400, "The body has a field this method does not know."),
     InvalidParameter => ("invalid_parameter", 400, "A parameter is missing or invalid; details name it."),
     Conflict => ("conflict", 409, "The request conflicts with the current state."),
+    QueueNotFound => ("queue_not_found", 404, "No such call-center queue."),
+    AgentNotFound => ("agent_not_found", 404, "No such call-center agent."),
+    TierNotFound => ("tier_not_found", 404, "No tier links this queue and agent."),
+    UpstreamUnavailable => ("upstream_unavailable", 502, "FreeSWITCH (or another upstream) cannot be reached."),
+    UpstreamAuthFailed => ("upstream_auth_failed", 502, "The upstream refused the gateway's credentials; check Settings."),
+    UpstreamError => ("upstream_error", 502, "The upstream answered something the gateway cannot use."),
+    UpstreamTimeout => ("upstream_timeout", 504, "The upstream did not answer in time."),
     NotImplemented => ("not_implemented", 501, "The method is in the catalogue but its module is not available yet."),
     InternalError => ("internal_error", 500, "An unexpected failure; quote the request_id to support."),
 }

@@ -73,6 +73,7 @@ impl Application {
             config: Arc::new(config),
             live: live.clone(),
             journal,
+            fs: Arc::new(ccgate_core::cc::FsHub::default()),
         };
         let router = build_router(state.clone(), &store);
         let background = vec![store.spawn_cleanup(), live.spawn_poller()];

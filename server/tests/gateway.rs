@@ -33,6 +33,12 @@ async fn code_of(r: reqwest::Response) -> (StatusCode, String, Value) {
     )
 }
 
+/// Past the pipeline: not refused by authentication, switches or permissions. (With no
+/// FreeSWITCH running the contact-center methods answer 502; modules not yet built answer 501.)
+fn reached_handler(s: StatusCode, code: &str) -> bool {
+    s != StatusCode::UNAUTHORIZED && s != StatusCode::FORBIDDEN && code != "not_found"
+}
+
 async fn every_catalogue_route_is_guarded(app: &TestApp) {
     let (uid, key) = app.api_user("crm-all", &[]).await;
     let (_, other_key) = app.api_user("crm-other", &["cc.queues"]).await;
@@ -91,11 +97,7 @@ async fn every_catalogue_route_is_guarded(app: &TestApp) {
     for (m, x) in ccgate_catalogue::all() {
         let path = format!("/api/v1/{}/{}", m.name, x.name);
         let (s, c, _) = code_of(app.api(x.verb.as_str(), &path, Some(&key)).await).await;
-        assert_eq!(
-            (s, c.as_str()),
-            (StatusCode::NOT_IMPLEMENTED, "not_implemented"),
-            "{path}"
-        );
+        assert!(reached_handler(s, &c), "{path}: {s} {c}");
     }
     // Method switched off for everyone.
     for (m, x) in ccgate_catalogue::all() {
@@ -131,8 +133,8 @@ async fn every_catalogue_route_is_guarded(app: &TestApp) {
     app.live.reload().await.unwrap();
     let (s, c, _) = code_of(app.api("GET", "/api/v1/sms/getStatus", Some(&key)).await).await;
     assert_eq!((s, c.as_str()), (StatusCode::FORBIDDEN, "method_disabled"));
-    let (s, _, _) = code_of(app.api("GET", "/api/v1/cc/queues", Some(&key)).await).await;
-    assert_eq!(s, StatusCode::NOT_IMPLEMENTED);
+    let (s, c, _) = code_of(app.api("GET", "/api/v1/cc/queues", Some(&key)).await).await;
+    assert!(reached_handler(s, &c), "{s} {c}");
     // Blocked user: 403 on every route.
     users::set_status(&app.db, &Actor::Cli, uid, users::Status::Blocked)
         .await
@@ -338,12 +340,8 @@ async fn blocking_applies_to_the_next_request(app: &TestApp) {
         .await
         .unwrap();
     app.live.reload().await.unwrap();
-    assert_eq!(
-        app.api("GET", "/api/v1/cc/queues", Some(&key))
-            .await
-            .status(),
-        StatusCode::NOT_IMPLEMENTED
-    );
+    let (s, c, _) = code_of(app.api("GET", "/api/v1/cc/queues", Some(&key)).await).await;
+    assert!(reached_handler(s, &c), "{s} {c}");
 }
 
 /// A change written straight to the database (as `ccgate users block` in another process does) is
