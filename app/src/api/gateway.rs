@@ -350,3 +350,87 @@ pub async fn list_journal(
         offset: offset.max(0),
     })
 }
+
+/// One setting as the Settings page shows it. Secrets never leave the server: `value` is empty
+/// and `is_set` tells whether one is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingView {
+    pub name: String,
+    pub title_ru: String,
+    pub title_en: String,
+    pub secret: bool,
+    pub choices: Vec<String>,
+    pub value: String,
+    pub is_set: bool,
+}
+
+#[server(endpoint = "settings/block")]
+pub async fn settings_block(block: String) -> Result<Vec<SettingView>, AppError> {
+    use ccgate_core::settings::{effective, registry, Kind};
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    let values = effective(&state.db).await?;
+    Ok(registry()
+        .into_iter()
+        .filter(|d| d.block == block)
+        .map(|d| {
+            let v = values.get(&d.name).cloned().unwrap_or_default();
+            let secret = d.kind == Kind::Secret;
+            SettingView {
+                choices: match &d.kind {
+                    Kind::Choice(c) => c.clone(),
+                    _ => vec![],
+                },
+                is_set: !v.is_empty(),
+                value: if secret { String::new() } else { v },
+                secret,
+                name: d.name,
+                title_ru: d.title_ru,
+                title_en: d.title_en,
+            }
+        })
+        .collect())
+}
+
+/// Save settings; an empty value for a secret keeps the stored one.
+#[server(endpoint = "settings/save", input = Json)]
+pub async fn save_settings(values: Vec<(String, String)>) -> Result<usize, AppError> {
+    use ccgate_core::settings::{def, Kind};
+    let (state, actor) = conv::actor().await?;
+    let mut changes = Vec::new();
+    for (name, value) in values {
+        let d = def(&name)?;
+        if d.kind == Kind::Secret && value.is_empty() {
+            continue;
+        }
+        changes.push((name, value));
+    }
+    let n = ccgate_core::settings::set_many(&state.db, &actor, &changes).await?;
+    conv::apply(&state).await?;
+    Ok(n)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub ok: bool,
+    pub message: String,
+}
+
+/// «Проверить подключение»: run `status` on FreeSWITCH with the saved settings.
+#[server(endpoint = "settings/check_freeswitch")]
+pub async fn check_freeswitch() -> Result<CheckResult, AppError> {
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    let snap = state.live.current();
+    let client = state.fs.client(&snap).await;
+    Ok(match ccgate_core::cc::check(&client).await {
+        Ok(version) => CheckResult {
+            ok: true,
+            message: version,
+        },
+        Err(e) => CheckResult {
+            ok: false,
+            message: e.to_string(),
+        },
+    })
+}
