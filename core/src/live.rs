@@ -33,7 +33,8 @@ pub struct UserEntry {
     pub login: String,
     pub note: String,
     pub blocked: bool,
-    pub perms: HashSet<(String, String)>,
+    /// Catalogue names, so checking a permission allocates nothing.
+    pub perms: Arc<HashSet<(&'static str, &'static str)>>,
 }
 
 #[derive(Debug, Default)]
@@ -77,13 +78,14 @@ pub struct Caller {
     pub key_name: String,
     pub key_prefix: String,
     pub key_expires_at: Option<i64>,
-    perms: HashSet<(String, String)>,
+    perms: Arc<HashSet<(&'static str, &'static str)>>,
 }
 
 impl Caller {
     pub fn may_call(&self, module: &str, method: &str) -> bool {
-        self.perms
-            .contains(&(module.to_string(), method.to_string()))
+        // HashSet is covariant in its key, so the 'static set can be asked about shorter borrows.
+        let set: &HashSet<(&str, &str)> = &self.perms;
+        set.contains(&(module, method))
     }
     /// Held permissions as `module.method`, in catalogue order.
     pub fn permissions(&self) -> Vec<String> {
@@ -123,7 +125,7 @@ impl Snapshot {
             key_name: entry.name.clone(),
             key_prefix: entry.prefix.clone(),
             key_expires_at: entry.expires_at,
-            perms: user.perms.clone(),
+            perms: Arc::clone(&user.perms),
         })
     }
 
@@ -170,14 +172,21 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
                     login,
                     note,
                     blocked: status != "active",
-                    perms: HashSet::new(),
+                    perms: Arc::new(HashSet::new()),
                 },
             )
         })
         .collect();
+    let mut perms: HashMap<i64, HashSet<(&'static str, &'static str)>> = HashMap::new();
     for (uid, m, x) in perm_rows {
+        // Rows naming no catalogue method (a method removed in a later version) grant nothing.
+        if let Some((m, x)) = ccgate_catalogue::method(&m, &x) {
+            perms.entry(uid).or_default().insert((m.name, x.name));
+        }
+    }
+    for (uid, set) in perms {
         if let Some(u) = users.get_mut(&uid) {
-            u.perms.insert((m, x));
+            u.perms = Arc::new(set);
         }
     }
     let keys = key_rows

@@ -79,13 +79,13 @@ async fn method_not_allowed(method: axum::http::Method) -> ApiError {
 }
 
 /// `GET /api/v1/me`: who the caller is and which methods it may call.
-async fn me(Extension(caller): Extension<Caller>) -> Json<Value> {
+async fn me(Extension(caller): Extension<std::sync::Arc<Caller>>) -> Json<Value> {
     Json(json!({
-        "user": { "id": caller.user_id.to_string(), "login": caller.login, "note": caller.note },
+        "user": { "id": caller.user_id.to_string(), "login": &caller.login, "note": &caller.note },
         "key": {
             "id": caller.key_id.to_string(),
-            "name": caller.key_name,
-            "prefix": caller.key_prefix,
+            "name": &caller.key_name,
+            "prefix": &caller.key_prefix,
             "expires_at": caller.key_expires_at.map(ccgate_core::time::rfc3339),
         },
         "permissions": caller.permissions(),

@@ -160,7 +160,7 @@ pub async fn pipeline(
         Err(e) => e.to_response(Some(&rid)),
         Ok(()) => {
             if let Some(c) = &caller {
-                req.extensions_mut().insert(c.clone());
+                req.extensions_mut().insert(std::sync::Arc::new(c.clone()));
             }
             next.run(req).await
         }
