@@ -41,6 +41,8 @@ codes! {
     QueueNotFound => ("queue_not_found", 404, "No such call-center queue."),
     AgentNotFound => ("agent_not_found", 404, "No such call-center agent."),
     TierNotFound => ("tier_not_found", 404, "No tier links this queue and agent."),
+    RecordingNotFound => ("recording_not_found", 404, "No recording of that call inside the recordings directory."),
+    RangeNotSatisfiable => ("range_not_satisfiable", 416, "The Range header asks for bytes the file does not have."),
     UpstreamUnavailable => ("upstream_unavailable", 502, "FreeSWITCH (or another upstream) cannot be reached."),
     UpstreamAuthFailed => ("upstream_auth_failed", 502, "The upstream refused the gateway's credentials; check Settings."),
     UpstreamError => ("upstream_error", 502, "The upstream answered something the gateway cannot use."),

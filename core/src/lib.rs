@@ -16,6 +16,7 @@ pub mod keys;
 pub mod live;
 pub mod password;
 pub mod perms;
+pub mod recordings;
 pub mod secret;
 pub mod settings;
 pub mod time;

@@ -16,7 +16,8 @@ use tokio::net::TcpListener;
 
 both_backends!(
     queues_and_tiers_over_both_transports,
-    upstream_failures_are_clean_errors
+    upstream_failures_are_clean_errors,
+    recordings_with_ranges_and_no_escape,
 );
 
 struct Fs {
@@ -254,4 +255,150 @@ async fn upstream_failures_are_clean_errors(app: &TestApp) {
         )
         .await;
     }
+}
+
+/// A real 8 kHz mono 16-bit PCM WAV of `samples` samples.
+fn wav(samples: usize) -> Vec<u8> {
+    let data = samples * 2;
+    let mut v = Vec::with_capacity(44 + data);
+    v.extend(b"RIFF");
+    v.extend(((36 + data) as u32).to_le_bytes());
+    v.extend(b"WAVEfmt ");
+    v.extend(16u32.to_le_bytes());
+    v.extend(1u16.to_le_bytes());
+    v.extend(1u16.to_le_bytes());
+    v.extend(8000u32.to_le_bytes());
+    v.extend(16000u32.to_le_bytes());
+    v.extend(2u16.to_le_bytes());
+    v.extend(16u16.to_le_bytes());
+    v.extend(b"data");
+    v.extend((data as u32).to_le_bytes());
+    for i in 0..samples {
+        let x = ((i as f64) * 440.0 * 2.0 * std::f64::consts::PI / 8000.0).sin() * 8000.0;
+        v.extend((x as i16).to_le_bytes());
+    }
+    v
+}
+
+async fn recordings_with_ranges_and_no_escape(app: &TestApp) {
+    let (_, key) = app.api_user("crm-audio", &["cc.audio"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("recordings");
+    std::fs::create_dir_all(root.join("archive/2026-11-25")).unwrap();
+    configure(app, &[("wav_path", root.display().to_string())]).await;
+    let u1 = "6b2c0d1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f";
+    let body = wav(8000);
+    std::fs::write(root.join(format!("{u1}.wav")), &body).unwrap();
+
+    let url = |q: &str| app.url(&format!("/api/v1/cc/audio?{q}"));
+    let r = app
+        .client
+        .get(url(&format!("uuid={u1}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "audio/wav");
+    assert_eq!(r.headers()["accept-ranges"], "bytes");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("{u1}.wav")));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &body[..]);
+
+    let r = app
+        .client
+        .get(url(&format!("uuid={u1}")))
+        .bearer_auth(&key)
+        .header("Range", "bytes=0-43")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        r.headers()["content-range"],
+        format!("bytes 0-43/{}", body.len())
+    );
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &body[..44]);
+    let r = app
+        .client
+        .get(url(&format!("uuid={u1}")))
+        .bearer_auth(&key)
+        .header("Range", "bytes=-100")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &body[body.len() - 100..]);
+    let r = app
+        .client
+        .get(url(&format!("uuid={u1}")))
+        .bearer_auth(&key)
+        .header("Range", "bytes=999999-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(
+        r.headers()["content-range"],
+        format!("bytes */{}", body.len())
+    );
+
+    // Found by a search below the root.
+    let u2 = "11111111-2222-4333-8444-555555555555";
+    std::fs::write(
+        root.join(format!("archive/2026-11-25/support_{u2}.wav")),
+        wav(10),
+    )
+    .unwrap();
+    let r = app
+        .client
+        .get(url(&format!("uuid={u2}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Traversal attempts never reach the file system.
+    for bad in [
+        "../../etc/passwd",
+        "%2Fetc%2Fpasswd",
+        "..%2F..%2Fsecret",
+        "6b2c0d1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f%2F..%2F..",
+    ] {
+        let r = app
+            .client
+            .get(url(&format!("uuid={bad}")))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    // A symlink out of the root is refused.
+    let secret = dir.path().join("secret.wav");
+    std::fs::write(&secret, wav(10)).unwrap();
+    let u3 = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+    std::os::unix::fs::symlink(&secret, root.join(format!("{u3}.wav"))).unwrap();
+    let r = app
+        .client
+        .get(url(&format!("uuid={u3}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "recording_not_found");
+    // Unknown call.
+    let r = app
+        .client
+        .get(url("uuid=00000000-0000-4000-8000-000000000000"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }

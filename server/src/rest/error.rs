@@ -65,6 +65,13 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The response, to add headers to before returning it.
+    pub fn into_response_parts(self) -> Response {
+        self.to_response(None)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.to_response(None)

@@ -26,8 +26,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/cc/queues", get(cc::queues))
         .route("/v1/cc/queue", get(cc::queue))
         .route("/v1/cc/tiers", get(cc::tiers))
-        .route("/v1/cc/tier", get(cc::tier));
-    const IMPLEMENTED: &[&str] = &["cc.queues", "cc.queue", "cc.tiers", "cc.tier"];
+        .route("/v1/cc/tier", get(cc::tier))
+        .route("/v1/cc/audio", get(cc::audio));
+    const IMPLEMENTED: &[&str] = &["cc.queues", "cc.queue", "cc.tiers", "cc.tier", "cc.audio"];
     for (m, x) in ccgate_catalogue::all() {
         let path = format!("/v1/{}/{}", m.name, x.name);
         let which = format!("{}.{}", m.name, x.name);

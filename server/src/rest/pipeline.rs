@@ -191,7 +191,16 @@ pub async fn pipeline(
         Route::Me => (None, Some("me".to_string())),
         Route::Unknown => (None, None),
     };
-    let response_bytes = Body::size_hint(response.body()).exact().unwrap_or(0) as i64;
+    let response_bytes = Body::size_hint(response.body())
+        .exact()
+        .or_else(|| {
+            response
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0) as i64;
     state
         .journal
         .record(Entry {
