@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod audit;
 pub mod cc;
+pub mod cdr;
 pub mod config;
 pub mod db;
 pub mod error;
