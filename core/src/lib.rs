@@ -8,6 +8,7 @@ pub mod admin;
 pub mod audit;
 pub mod cc;
 pub mod cdr;
+pub mod cdr_index;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -1,0 +1,517 @@
+//! Incremental indexing of the CDR directory into the database, and the queries behind `cc/cdr`.
+//!
+//! The directory is read recursively: `*.cdr.xml`, `*.cdr.json`, `Master.csv*`. A file already
+//! read with the same size and mtime is skipped; a `Master.csv` that grew is read from where the
+//! last scan stopped (it is append-only). Files are only read, never modified or deleted. The same
+//! call in several formats is kept once: XML/JSON (with all variables) win over a CSV row.
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::Serialize;
+
+use crate::cdr::{self, Cdr};
+use crate::db::{Backend, Db};
+use crate::error::ServiceError;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanStats {
+    pub files_seen: u64,
+    pub files_read: u64,
+    pub records: u64,
+    pub errors: u64,
+}
+
+enum Kind {
+    Xml,
+    Json,
+    Csv,
+}
+
+fn kind_of(name: &str) -> Option<Kind> {
+    if name.ends_with(".cdr.xml") {
+        Some(Kind::Xml)
+    } else if name.ends_with(".cdr.json") {
+        Some(Kind::Json)
+    } else if name.starts_with("Master.csv") {
+        Some(Kind::Csv)
+    } else {
+        None
+    }
+}
+
+fn walk(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else if ft.is_file() && kind_of(&e.file_name().to_string_lossy()).is_some() {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+async fn store(db: &Db, c: &Cdr, format: &str, source: &str) -> Result<(), ServiceError> {
+    let vars = serde_json::to_string(&c.variables).unwrap_or_else(|_| "{}".into());
+    let verb = match (db.backend, format) {
+        (Backend::Sqlite, "csv") => "INSERT OR IGNORE INTO",
+        (Backend::Sqlite, _) => "INSERT OR REPLACE INTO",
+        (Backend::MySql, "csv") => "INSERT IGNORE INTO",
+        (Backend::MySql, _) => "REPLACE INTO",
+    };
+    sqlx::query(&format!(
+        "{verb} cdr (uuid, format, source, direction, caller_id_name, caller_id_number, destination_number, \
+         start_ms, answer_ms, end_ms, duration, billsec, hangup_cause, queue, variables) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(&c.uuid)
+    .bind(format)
+    .bind(source)
+    .bind(&c.direction)
+    .bind(&c.caller_id_name)
+    .bind(&c.caller_id_number)
+    .bind(&c.destination_number)
+    .bind(c.start_ms)
+    .bind(c.answer_ms)
+    .bind(c.end_ms)
+    .bind(c.duration)
+    .bind(c.billsec)
+    .bind(&c.hangup_cause)
+    .bind(&c.queue)
+    .bind(vars)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Read new and grown files under `root` into the index.
+pub async fn scan(
+    db: &Db,
+    root: &Path,
+    utc_offset_minutes: i64,
+) -> Result<ScanStats, ServiceError> {
+    let root_owned = root.to_path_buf();
+    let files = tokio::task::spawn_blocking(move || walk(&root_owned))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let mut st = ScanStats::default();
+    for path in files {
+        st.files_seen += 1;
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        let size = meta.len() as i64;
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        let known: Option<(i64, i64, i64)> =
+            sqlx::query_as("SELECT size, mtime, read_to FROM cdr_files WHERE path = ?")
+                .bind(&rel)
+                .fetch_optional(&db.pool)
+                .await?;
+        if known.is_some_and(|(s, m, _)| s == size && m == mtime) {
+            continue;
+        }
+        st.files_read += 1;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut read_to = size;
+        match kind_of(&name) {
+            Some(Kind::Xml) | Some(Kind::Json) => {
+                let text = tokio::fs::read_to_string(&path).await.unwrap_or_default();
+                let parsed = if name.ends_with(".xml") {
+                    cdr::parse_xml(&text)
+                } else {
+                    cdr::parse_json(&text)
+                };
+                match parsed {
+                    Ok(c) => {
+                        store(
+                            db,
+                            &c,
+                            if name.ends_with(".xml") {
+                                "xml"
+                            } else {
+                                "json"
+                            },
+                            &rel,
+                        )
+                        .await?;
+                        st.records += 1;
+                    }
+                    Err(e) => {
+                        st.errors += 1;
+                        tracing::warn!(file = %rel, error = %e, "CDR file skipped");
+                    }
+                }
+            }
+            Some(Kind::Csv) => {
+                let from = known
+                    .map(|(s, _, r)| if size < s { 0 } else { r })
+                    .unwrap_or(0);
+                let bytes = tokio::fs::read(&path).await.unwrap_or_default();
+                let tail = bytes.get(from as usize..).unwrap_or(&[]);
+                // Only complete lines; a half-written last line waits for the next scan.
+                let complete = tail
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                for line in String::from_utf8_lossy(&tail[..complete])
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                {
+                    match cdr::parse_csv_row(line, utc_offset_minutes) {
+                        Ok(c) => {
+                            store(db, &c, "csv", &rel).await?;
+                            st.records += 1;
+                        }
+                        Err(e) => {
+                            st.errors += 1;
+                            tracing::warn!(file = %rel, error = %e, "CDR row skipped");
+                        }
+                    }
+                }
+                read_to = from + complete as i64;
+            }
+            None => continue,
+        }
+        let updated =
+            sqlx::query("UPDATE cdr_files SET size = ?, mtime = ?, read_to = ? WHERE path = ?")
+                .bind(size)
+                .bind(mtime)
+                .bind(read_to)
+                .bind(&rel)
+                .execute(&db.pool)
+                .await?;
+        if updated.rows_affected() == 0 && known.is_none() {
+            sqlx::query("INSERT INTO cdr_files (path, size, mtime, read_to) VALUES (?, ?, ?, ?)")
+                .bind(&rel)
+                .bind(size)
+                .bind(mtime)
+                .bind(read_to)
+                .execute(&db.pool)
+                .await?;
+        }
+    }
+    Ok(st)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub from_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    /// Caller or destination number (exact).
+    pub number: Option<String>,
+    pub direction: Option<String>,
+    pub hangup_cause: Option<String>,
+    pub queue: Option<String>,
+    pub uuid: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Start,
+    Duration,
+    Billsec,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Row {
+    pub uuid: String,
+    pub direction: String,
+    pub caller_id_name: String,
+    pub caller_id_number: String,
+    pub destination_number: String,
+    pub start_ms: i64,
+    pub answer_ms: Option<i64>,
+    pub end_ms: i64,
+    pub duration: i64,
+    pub billsec: i64,
+    pub hangup_cause: String,
+    pub queue: String,
+}
+
+const COLS: &str =
+    "uuid, direction, caller_id_name, caller_id_number, destination_number, start_ms, \
+    answer_ms, end_ms, duration, billsec, hangup_cause, queue";
+
+pub async fn list(
+    db: &Db,
+    f: &Filter,
+    order: Order,
+    desc: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Row>, i64), ServiceError> {
+    let mut wh: Vec<&str> = Vec::new();
+    let mut binds: Vec<either::Bind> = Vec::new();
+    if let Some(v) = f.from_ms {
+        wh.push("start_ms >= ?");
+        binds.push(either::Bind::I(v));
+    }
+    if let Some(v) = f.until_ms {
+        wh.push("start_ms < ?");
+        binds.push(either::Bind::I(v));
+    }
+    if let Some(v) = &f.number {
+        wh.push("(caller_id_number = ? OR destination_number = ?)");
+        binds.push(either::Bind::S(v.clone()));
+        binds.push(either::Bind::S(v.clone()));
+    }
+    for (col, v) in [
+        ("direction = ?", &f.direction),
+        ("hangup_cause = ?", &f.hangup_cause),
+        ("queue = ?", &f.queue),
+        ("uuid = ?", &f.uuid),
+    ] {
+        if let Some(v) = v {
+            wh.push(col);
+            binds.push(either::Bind::S(v.clone()));
+        }
+    }
+    let where_sql = if wh.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", wh.join(" AND "))
+    };
+    let ord = match order {
+        Order::Start => "start_ms",
+        Order::Duration => "duration",
+        Order::Billsec => "billsec",
+    };
+    let dir = if desc { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT {COLS} FROM cdr{where_sql} ORDER BY {ord} {dir}, uuid {dir} LIMIT ? OFFSET ?"
+    );
+    let mut q = sqlx::query_as::<_, Row>(&sql);
+    for b in &binds {
+        q = b.bind_to(q);
+    }
+    let items = q
+        .bind(limit.clamp(1, 1000))
+        .bind(offset.max(0))
+        .fetch_all(&db.pool)
+        .await?;
+    let count_sql = format!("SELECT COUNT(*) FROM cdr{where_sql}");
+    let mut c = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        c = b.bind_scalar(c);
+    }
+    let total = c.fetch_one(&db.pool).await?;
+    Ok((items, total))
+}
+
+/// One CDR with all its variables.
+pub async fn get(db: &Db, uuid: &str) -> Result<Option<(Row, serde_json::Value)>, ServiceError> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLS} FROM cdr WHERE uuid = ?"))
+        .bind(uuid)
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let vars: String = sqlx::query_scalar("SELECT variables FROM cdr WHERE uuid = ?")
+        .bind(uuid)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(Some((
+        row,
+        serde_json::from_str(&vars).unwrap_or(serde_json::Value::Null),
+    )))
+}
+
+/// Recording paths named by a call's variables (`record_path`+`record_name`, `cc_record_filename`,
+/// `last_arg` of `record_session`), for [`crate::recordings::locate`].
+pub fn recording_candidates(vars: &serde_json::Value) -> Vec<PathBuf> {
+    let g = |k: &str| {
+        vars.get(k)
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+    };
+    let mut out = Vec::new();
+    if let (Some(p), Some(n)) = (g("record_path"), g("record_name")) {
+        out.push(Path::new(p).join(n));
+    }
+    if let Some(f) = g("cc_record_filename") {
+        out.push(PathBuf::from(f));
+    }
+    if g("last_app") == Some("record_session") {
+        if let Some(a) = g("last_arg") {
+            out.push(PathBuf::from(a));
+        }
+    }
+    if let Some(a) =
+        g("current_application_data").filter(|_| g("current_application") == Some("record_session"))
+    {
+        out.push(PathBuf::from(a));
+    }
+    out
+}
+
+mod either {
+    use sqlx::any::{Any, AnyArguments};
+    use sqlx::query::{QueryAs, QueryScalar};
+
+    pub enum Bind {
+        I(i64),
+        S(String),
+    }
+
+    impl Bind {
+        pub fn bind_to<'q, T>(
+            &self,
+            q: QueryAs<'q, Any, T, AnyArguments<'q>>,
+        ) -> QueryAs<'q, Any, T, AnyArguments<'q>> {
+            match self {
+                Bind::I(v) => q.bind(*v),
+                Bind::S(v) => q.bind(v.clone()),
+            }
+        }
+        pub fn bind_scalar<'q, T>(
+            &self,
+            q: QueryScalar<'q, Any, T, AnyArguments<'q>>,
+        ) -> QueryScalar<'q, Any, T, AnyArguments<'q>> {
+            match self {
+                Bind::I(v) => q.bind(*v),
+                Bind::S(v) => q.bind(v.clone()),
+            }
+        }
+    }
+}
+
+/// Index forever: scan now, then every `period`, reading the CDR path from the live settings.
+pub fn spawn_indexer(
+    db: Db,
+    live: std::sync::Arc<crate::live::Live>,
+    period: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let snap = live.current();
+            let root = snap
+                .settings
+                .get("freeswitch.cdr_path")
+                .cloned()
+                .unwrap_or_default();
+            if !root.is_empty() && Path::new(&root).is_dir() {
+                match scan(&db, Path::new(&root), snap.utc_offset_minutes).await {
+                    Ok(st) if st.files_read > 0 => tracing::info!(?st, "CDR index updated"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "CDR scan failed"),
+                }
+            }
+            tokio::time::sleep(period).await;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                copy_dir(&p, &to.join(e.file_name()));
+            } else {
+                std::fs::copy(&p, to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn scans_incrementally_and_queries() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()), 2)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let root = dir.path().join("cdr");
+        let caps = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fs-captures/cdr");
+        assert!(
+            caps.is_dir(),
+            "the captures in shared/fs-captures/cdr are needed"
+        );
+        copy_dir(&caps, &root);
+
+        let st = scan(&db, &root, 0).await.unwrap();
+        assert_eq!(st.files_read, 11);
+        assert_eq!(st.errors, 0);
+        let (all, total) = list(&db, &Filter::default(), Order::Start, true, 100, 0)
+            .await
+            .unwrap();
+        assert_eq!(total as usize, all.len());
+        assert!(total >= 5);
+        // JSON/XML won over the CSV row of the same call: variables are kept.
+        let (row, vars) = get(&db, "6fe5adea-3337-4517-a66c-064e3ad9265a")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.hangup_cause, "NORMAL_CLEARING");
+        assert!(vars.get("read_codec").is_some());
+
+        // Nothing changed: nothing read.
+        let st = scan(&db, &root, 0).await.unwrap();
+        assert_eq!(st.files_read, 0);
+
+        // Master.csv grows by one complete line and one half-written line.
+        let csv = root.join("cdr-csv/Master.csv");
+        let mut text = std::fs::read_to_string(&csv).unwrap();
+        text.push_str("\"Bob\",\"79161234567\",\"7001\",\"default\",\"2026-11-25 12:00:00\",\"2026-11-25 12:00:02\",\"2026-11-25 12:01:00\",\"60\",\"58\",\"NORMAL_CLEARING\",\"99999999-0000-4000-8000-000000000001\",\"\",\"\",\"PCMA\",\"PCMA\"\n\"half");
+        std::fs::write(&csv, text).unwrap();
+        let st = scan(&db, &root, 0).await.unwrap();
+        assert_eq!((st.files_read, st.records), (1, 1));
+        let f = Filter {
+            number: Some("79161234567".into()),
+            ..Default::default()
+        };
+        let (rows, n) = list(&db, &f, Order::Start, true, 10, 0).await.unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(rows[0].billsec, 58);
+        let f = Filter {
+            hangup_cause: Some("NO_ROUTE_DESTINATION".into()),
+            ..Default::default()
+        };
+        assert!(list(&db, &f, Order::Start, true, 10, 0).await.unwrap().1 >= 1);
+        // Paging and order.
+        let (page, _) = list(&db, &Filter::default(), Order::Billsec, false, 2, 1)
+            .await
+            .unwrap();
+        assert_eq!(page.len(), 2);
+        assert!(page[0].billsec <= page[1].billsec);
+    }
+
+    #[test]
+    fn recording_candidates_from_variables() {
+        let v = serde_json::json!({"record_path": "/rec", "record_name": "a.wav", "cc_record_filename": "/rec/b.wav", "last_app": "record_session", "last_arg": "/rec/c.wav"});
+        let c = recording_candidates(&v);
+        assert_eq!(
+            c,
+            [
+                PathBuf::from("/rec/a.wav"),
+                PathBuf::from("/rec/b.wav"),
+                PathBuf::from("/rec/c.wav")
+            ]
+        );
+    }
+}
