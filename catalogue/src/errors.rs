@@ -41,6 +41,8 @@ codes! {
     QueueNotFound => ("queue_not_found", 404, "No such call-center queue."),
     AgentNotFound => ("agent_not_found", 404, "No such call-center agent."),
     TierNotFound => ("tier_not_found", 404, "No tier links this queue and agent."),
+    CdrNotFound => ("cdr_not_found", 404, "No CDR of that call has been indexed."),
+    InvalidRange => ("invalid_range", 422, "The time range is empty or reversed (from must be before until)."),
     RecordingNotFound => ("recording_not_found", 404, "No recording of that call inside the recordings directory."),
     RangeNotSatisfiable => ("range_not_satisfiable", 416, "The Range header asks for bytes the file does not have."),
     UpstreamUnavailable => ("upstream_unavailable", 502, "FreeSWITCH (or another upstream) cannot be reached."),

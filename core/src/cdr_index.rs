@@ -328,10 +328,15 @@ pub async fn get(db: &Db, uuid: &str) -> Result<Option<(Row, serde_json::Value)>
         .fetch_optional(&db.pool)
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let vars: String = sqlx::query_scalar("SELECT variables FROM cdr WHERE uuid = ?")
-        .bind(uuid)
-        .fetch_one(&db.pool)
-        .await?;
+    // MariaDB sends MEDIUMTEXT as a BLOB-typed column: read bytes there, text on SQLite.
+    let q = "SELECT variables FROM cdr WHERE uuid = ?";
+    let vars: String = match db.backend {
+        Backend::MySql => {
+            let b: Vec<u8> = sqlx::query_scalar(q).bind(uuid).fetch_one(&db.pool).await?;
+            String::from_utf8_lossy(&b).into_owned()
+        }
+        Backend::Sqlite => sqlx::query_scalar(q).bind(uuid).fetch_one(&db.pool).await?,
+    };
     Ok(Some((
         row,
         serde_json::from_str(&vars).unwrap_or(serde_json::Value::Null),
@@ -397,11 +402,11 @@ mod either {
     }
 }
 
-/// Index forever: scan now, then every `period`, reading the CDR path from the live settings.
+/// Index forever: scan now, then every `freeswitch.cdr_scan_seconds`, reading the CDR path from
+/// the live settings (a change applies at the next round).
 pub fn spawn_indexer(
     db: Db,
     live: std::sync::Arc<crate::live::Live>,
-    period: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -418,7 +423,18 @@ pub fn spawn_indexer(
                     Err(e) => tracing::warn!(error = %e, "CDR scan failed"),
                 }
             }
-            tokio::time::sleep(period).await;
+            let secs = snap
+                .settings
+                .get("freeswitch.cdr_scan_seconds")
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(10);
+            // Wait, but start over at once when the settings change (e.g. a new CDR path).
+            for _ in 0..secs {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                if live.current().generation != snap.generation {
+                    break;
+                }
+            }
         }
     })
 }

@@ -138,6 +138,13 @@ fn freeswitch_defs() -> Vec<Def> {
             "Каталог записей разговоров",
             "Recordings directory",
         ),
+        fs_def(
+            "cdr_scan_seconds",
+            Kind::Int { min: 1, max: 3600 },
+            "10",
+            "Период чтения новых CDR, с",
+            "How often new CDR files are read, s",
+        ),
     ]
 }
 
@@ -338,7 +345,7 @@ mod tests {
         let r = registry();
         assert!(r.iter().any(|d| d.name == "modules.cc.enabled"));
         assert!(r.iter().any(|d| d.name == "methods.sms.getStatus.enabled"));
-        assert_eq!(r.len(), 1 + 10 + 4 + 16);
+        assert_eq!(r.len(), 1 + 11 + 4 + 16);
     }
 
     #[test]

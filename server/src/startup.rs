@@ -76,7 +76,11 @@ impl Application {
             fs: Arc::new(ccgate_core::cc::FsHub::default()),
         };
         let router = build_router(state.clone(), &store);
-        let background = vec![store.spawn_cleanup(), live.spawn_poller()];
+        let background = vec![
+            store.spawn_cleanup(),
+            live.spawn_poller(),
+            ccgate_core::cdr_index::spawn_indexer(state.db.clone(), live.clone()),
+        ];
         Ok(Application {
             listener,
             router,

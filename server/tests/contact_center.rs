@@ -18,6 +18,7 @@ both_backends!(
     queues_and_tiers_over_both_transports,
     upstream_failures_are_clean_errors,
     recordings_with_ranges_and_no_escape,
+    cdrs_are_indexed_filtered_and_exported,
 );
 
 struct Fs {
@@ -401,4 +402,124 @@ async fn recordings_with_ranges_and_no_escape(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+async fn cdrs_are_indexed_filtered_and_exported(app: &TestApp) {
+    let (_, key) = app.api_user("crm-cdr", &["cc.cdr"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("cdr");
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fs-captures/cdr"),
+        &root,
+    );
+    configure(
+        app,
+        &[
+            ("cdr_path", root.display().to_string()),
+            ("cdr_scan_seconds", "1".into()),
+        ],
+    )
+    .await;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let all = loop {
+        let (s, v) = get(app, &key, "/api/v1/cc/cdr?limit=1000").await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if v["total"].as_u64().unwrap_or(0) >= 5 {
+            break v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "CDRs not indexed in time: {v}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let total = all["total"].as_u64().unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len() as u64, total);
+    assert_eq!(all["limit"], 1000);
+    assert!(all["items"][0]["start"].as_str().unwrap().ends_with('Z'));
+
+    let (_, v) = get(
+        app,
+        &key,
+        "/api/v1/cc/cdr?hangup_cause=NO_ROUTE_DESTINATION",
+    )
+    .await;
+    assert!(v["total"].as_u64().unwrap() >= 1);
+    assert!(v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["hangup_cause"] == "NO_ROUTE_DESTINATION"));
+    let (_, v) = get(app, &key, "/api/v1/cc/cdr?number=nosuchdest&limit=1").await;
+    assert_eq!(v["items"][0]["destination_number"], "nosuchdest");
+    let (_, v) = get(app, &key, "/api/v1/cc/cdr?from=2030-01-01").await;
+    assert_eq!(v["total"], 0);
+    let (_, v) = get(
+        app,
+        &key,
+        "/api/v1/cc/cdr?limit=2&offset=1&order=billsec&sort=asc",
+    )
+    .await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 2);
+    assert_eq!(v["offset"], 1);
+
+    let (s, v) = get(app, &key, "/api/v1/cc/cdr?from=2026-11-26&until=2026-11-25").await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_range"))
+    );
+    let (s, v) = get(app, &key, "/api/v1/cc/cdr?from=yesterday").await;
+    assert_eq!(
+        (s, v["error"]["details"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("from"))
+    );
+    let (s, _) = get(app, &key, "/api/v1/cc/cdr?limit=5000").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    let (s, one) = get(
+        app,
+        &key,
+        "/api/v1/cc/cdr/6fe5adea-3337-4517-a66c-064e3ad9265a",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(one["variables"]["read_codec"], "L16");
+    let (s, v) = get(
+        app,
+        &key,
+        "/api/v1/cc/cdr/00000000-0000-4000-8000-000000000000",
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("cdr_not_found"))
+    );
+    let (s, _) = get(app, &key, "/api/v1/cc/cdr/..%2F..%2Fetc").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    let r = app
+        .client
+        .get(app.url("/api/v1/cc/cdr?format=csv&bom=true"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = r.text().await.unwrap();
+    assert!(text.starts_with("\u{feff}uuid,direction,"), "{text}");
+    assert_eq!(text.lines().count() as u64, total + 1);
 }

@@ -27,8 +27,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/cc/queue", get(cc::queue))
         .route("/v1/cc/tiers", get(cc::tiers))
         .route("/v1/cc/tier", get(cc::tier))
-        .route("/v1/cc/audio", get(cc::audio));
-    const IMPLEMENTED: &[&str] = &["cc.queues", "cc.queue", "cc.tiers", "cc.tier", "cc.audio"];
+        .route("/v1/cc/audio", get(cc::audio))
+        .route("/v1/cc/cdr", get(cc::cdr_list))
+        .route("/v1/cc/cdr/{uuid}", get(cc::cdr_one));
+    const IMPLEMENTED: &[&str] = &[
+        "cc.queues",
+        "cc.queue",
+        "cc.tiers",
+        "cc.tier",
+        "cc.audio",
+        "cc.cdr",
+    ];
     for (m, x) in ccgate_catalogue::all() {
         let path = format!("/v1/{}/{}", m.name, x.name);
         let which = format!("{}.{}", m.name, x.name);
