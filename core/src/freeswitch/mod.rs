@@ -6,3 +6,6 @@ pub mod encode;
 pub mod frame;
 pub mod reply;
 pub mod table;
+
+#[cfg(test)]
+mod robustness;
