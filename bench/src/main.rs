@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 struct Args {
     bare: String,
+    /// `user:password` for HTTP Basic on the bare URL (e.g. FreeSWITCH's mod_xml_rpc).
+    bare_basic: Option<(String, String)>,
     gateway: String,
     key: String,
     seconds: u64,
@@ -20,6 +22,7 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         bare: String::new(),
+        bare_basic: None,
         gateway: String::new(),
         key: String::new(),
         seconds: 10,
@@ -31,6 +34,10 @@ fn args() -> Args {
         let v = it.next().unwrap_or_else(|| panic!("{k} needs a value"));
         match k.as_str() {
             "--bare" => a.bare = v,
+            "--bare-basic" => {
+                let (u, p) = v.split_once(':').expect("--bare-basic user:password");
+                a.bare_basic = Some((u.to_string(), p.to_string()));
+            }
             "--gateway" => a.gateway = v,
             "--key" => a.key = v,
             "--seconds" => a.seconds = v.parse().expect("--seconds"),
@@ -77,8 +84,16 @@ fn client(conns: usize) -> reqwest::Client {
 
 async fn one(c: &reqwest::Client, url: &str, key: Option<&str>) -> bool {
     let mut rb = c.get(url);
-    if let Some(k) = key {
-        rb = rb.bearer_auth(k);
+    match key.and_then(|k| k.strip_prefix("basic:")) {
+        Some(up) => {
+            let (u, p) = up.split_once(':').unwrap_or((up, ""));
+            rb = rb.basic_auth(u, Some(p));
+        }
+        None => {
+            if let Some(k) = key {
+                rb = rb.bearer_auth(k);
+            }
+        }
     }
     match rb.send().await {
         Ok(r) => {
@@ -182,13 +197,15 @@ fn row(name: &str, r: &mut Result) -> String {
 async fn main() {
     let a = args();
     let key = Some(a.key.as_str()).filter(|k| !k.is_empty());
+    let bare_auth = a.bare_basic.as_ref().map(|(u, p)| format!("basic:{u}:{p}"));
+    let bare_key = bare_auth.as_deref();
     // Warm up both paths (connections, caches).
-    closed_loop(&a.bare, None, a.conns, 1).await;
+    closed_loop(&a.bare, bare_key, a.conns, 1).await;
     closed_loop(&a.gateway, key, a.conns, 1).await;
 
-    let mut bare_max = closed_loop(&a.bare, None, a.conns, a.seconds).await;
+    let mut bare_max = closed_loop(&a.bare, bare_key, a.conns, a.seconds).await;
     let mut gw_max = closed_loop(&a.gateway, key, a.conns, a.seconds).await;
-    let mut bare_fixed = open_loop(&a.bare, None, a.rate, a.seconds, a.conns).await;
+    let mut bare_fixed = open_loop(&a.bare, bare_key, a.rate, a.seconds, a.conns).await;
     let mut gw_fixed = open_loop(&a.gateway, key, a.rate, a.seconds, a.conns).await;
 
     println!(
@@ -217,9 +234,12 @@ async fn main() {
         100.0 * gw_max.rps() / bare_max.rps()
     );
     println!(
-        "at {}/s: gateway delivered {:.1} % of the bare rate, p99 {:.3} ms (bare {:.3} ms)",
+        "at {}/s: gateway delivered {:.1} % of the bare rate, p50 {:.3} ms (bare {:.3} ms, added {:.3} ms), p99 {:.3} ms (bare {:.3} ms)",
         a.rate,
         100.0 * gw_fixed.rps() / bare_fixed.rps(),
+        gw_fixed.pct(0.50),
+        bare_fixed.pct(0.50),
+        gw_fixed.pct(0.50) - bare_fixed.pct(0.50),
         gw_fixed.pct(0.99),
         bare_fixed.pct(0.99)
     );
