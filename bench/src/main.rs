@@ -212,16 +212,14 @@ async fn main() {
         "{:<34} {:>10} {:>9} {:>9} {:>9} {:>7}",
         "run", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors"
     );
+    println!("bare    = {}\ngateway = {}", a.bare, a.gateway);
     println!(
         "{}",
-        row(&format!("bare /healthz, {} conns", a.conns), &mut bare_max)
+        row(&format!("bare, {} conns", a.conns), &mut bare_max)
     );
     println!(
         "{}",
-        row(
-            &format!("gateway /api/v1/me, {} conns", a.conns),
-            &mut gw_max
-        )
+        row(&format!("gateway, {} conns", a.conns), &mut gw_max)
     );
     println!("{}", row(&format!("bare at {}/s", a.rate), &mut bare_fixed));
     println!(
