@@ -19,6 +19,8 @@ use crate::live::Live;
 
 const QUEUE: usize = 16_384;
 const BATCH: usize = 1_000;
+/// How long the writer waits for more rows after the first of a batch.
+const GATHER: Duration = Duration::from_millis(5);
 /// Rows per multi-row INSERT (16 parameters each; well under both backends' limits).
 const ROWS_PER_INSERT: usize = 100;
 
@@ -122,6 +124,17 @@ async fn writer(
         };
         if n == 0 {
             break; // closed and drained
+        }
+        // Let a batch build up for a few milliseconds: one transaction per ~5 ms instead of one
+        // per request keeps the writer from competing with the requests for the CPU.
+        if !stopping && buf.len() < BATCH && !buf.iter().any(|m| matches!(m, Msg::Flush(_))) {
+            tokio::time::sleep(GATHER).await;
+            while buf.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(m) => buf.push(m),
+                    Err(_) => break,
+                }
+            }
         }
         let mut entries = Vec::with_capacity(buf.len());
         let mut waiters = Vec::new();
