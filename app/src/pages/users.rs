@@ -565,10 +565,13 @@ fn PermissionEditor(
         })
         .collect_view();
     let has_others = !others.is_empty();
-    let other_options = others
-        .into_iter()
-        .map(|(id, login)| view! { <option value=id.to_string()>{login}</option> })
-        .collect_view();
+    // Built afresh each time <Show> renders (views are not Clone in every build mode).
+    let other_options = move || {
+        others
+            .iter()
+            .map(|(id, login)| view! { <option value=id.to_string()>{login.clone()}</option> })
+            .collect_view()
+    };
 
     view! {
         <section class="card" data-testid="perm-editor">
@@ -596,7 +599,7 @@ fn PermissionEditor(
                     <span class="spacer"></span>
                     <select on:change=move |ev| copy_from.set(event_target_value(&ev))>
                         <option value="">{move || s().perms_copy_from}</option>
-                        {other_options.clone()}
+                        {other_options()}
                     </select>
                     <button
                         class="ghost"
