@@ -96,6 +96,17 @@ pub struct Filter {
     pub status: Option<String>,
 }
 
+/// A unique-constraint failure on `login` becomes a 409-style conflict naming the login.
+fn taken_is_conflict<T>(res: Result<T, sqlx::Error>, login: &Login) -> Result<T, ServiceError> {
+    res.map_err(|e| {
+        if is_unique_violation(&e) {
+            ServiceError::Conflict(format!("login `{}` is taken", login.as_str()))
+        } else {
+            e.into()
+        }
+    })
+}
+
 pub async fn list(
     db: &Db,
     f: &Filter,
@@ -202,16 +213,7 @@ pub async fn create(
     .bind(now)
     .execute(&mut *tx)
     .await;
-    match res {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            return Err(ServiceError::Conflict(format!(
-                "login `{}` is taken",
-                login.as_str()
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    }
+    taken_is_conflict(res, &login)?;
     audit::record(
         &mut tx,
         actor,
@@ -245,16 +247,7 @@ pub async fn update(
         .bind(id)
         .execute(&mut *tx)
         .await;
-    match res {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            return Err(ServiceError::Conflict(format!(
-                "login `{}` is taken",
-                login.as_str()
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    }
+    taken_is_conflict(res, &login)?;
     let old = format!("login={} note={}", before.login, before.note);
     let new = format!("login={} note={}", login.as_str(), note);
     audit::record(
