@@ -21,6 +21,7 @@ pub mod perms;
 pub mod recordings;
 pub mod secret;
 pub mod settings;
+pub mod sms;
 pub mod time;
 pub mod users;
 

@@ -1,0 +1,9 @@
+//! SMS: domain parsers (phones, texts, sender names), providers behind one trait, storage and the
+//! `send` / `getStatus` services with failover, delivery reports and status polling.
+
+pub mod phone;
+pub mod provider;
+pub mod sender;
+pub mod smstraffic;
+pub mod text;
+pub mod xml;
