@@ -7,3 +7,5 @@ pub mod sender;
 pub mod smstraffic;
 pub mod text;
 pub mod xml;
+pub mod gateways;
+pub mod service;
