@@ -74,12 +74,14 @@ impl Application {
             live: live.clone(),
             journal,
             fs: Arc::new(ccgate_core::cc::FsHub::default()),
+            sms: Arc::new(ccgate_core::sms::service::SmsHub::default()),
         };
         let router = build_router(state.clone(), &store);
         let background = vec![
             store.spawn_cleanup(),
             live.spawn_poller(),
             ccgate_core::cdr_index::spawn_indexer(state.db.clone(), live.clone()),
+            ccgate_core::sms::service::spawn_poller(state.db.clone(), state.sms.clone()),
         ];
         Ok(Application {
             listener,
@@ -135,6 +137,10 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .nest("/api", crate::rest::router(state.clone()))
+        .route(
+            "/callbacks/sms/{gateway}/{token}",
+            axum::routing::post(crate::rest::sms::callback),
+        )
         .merge(panel)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

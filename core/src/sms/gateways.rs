@@ -33,6 +33,8 @@ pub struct Gateway {
     /// Parts per second.
     pub rate_limit: i64,
     pub max_parts: i64,
+    /// Answer timeout of one request, ms.
+    pub timeout_ms: i64,
     /// Lower first in the failover order.
     pub priority: i64,
     pub active: bool,
@@ -59,7 +61,7 @@ impl Gateway {
             password: self.password.clone(),
             rate_per_sec: self.rate_limit.clamp(1, 100_000) as u32,
             max_parts: self.max_parts.clamp(1, 255) as usize,
-            timeout: Duration::from_secs(30),
+            timeout: Duration::from_millis(self.timeout_ms.clamp(100, 300_000) as u64),
         };
         match self.kind.as_str() {
             _ => Arc::new(SmsTraffic::new(cfg, http.clone())),
@@ -84,6 +86,8 @@ pub struct GatewayInput {
     pub password: Option<String>,
     pub rate_limit: i64,
     pub max_parts: i64,
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: i64,
     pub priority: i64,
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -91,6 +95,10 @@ pub struct GatewayInput {
 
 fn yes() -> bool {
     true
+}
+
+fn default_timeout() -> i64 {
+    30_000
 }
 
 fn check_url(field: &'static str, u: &str, required: bool) -> Result<String, ServiceError> {
@@ -134,6 +142,9 @@ pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
     if !(1..=255).contains(&input.max_parts) {
         return Err(ServiceError::invalid("max_parts", "from 1 to 255"));
     }
+    if !(100..=300_000).contains(&input.timeout_ms) {
+        return Err(ServiceError::invalid("timeout_ms", "from 100 to 300000"));
+    }
     if !(0..=1_000_000).contains(&input.priority) {
         return Err(ServiceError::invalid("priority", "from 0 to 1000000"));
     }
@@ -150,12 +161,13 @@ pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
         password: input.password.clone(),
         rate_limit: input.rate_limit,
         max_parts: input.max_parts,
+        timeout_ms: input.timeout_ms,
         priority: input.priority,
         enabled: input.enabled,
     })
 }
 
-const COLUMNS: &str = "id, name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, priority, active, enabled, callback_token, created_at, updated_at";
+const COLUMNS: &str = "id, name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, active, enabled, callback_token, created_at, updated_at";
 
 fn of_row(r: &sqlx::any::AnyRow) -> Result<Gateway, sqlx::Error> {
     Ok(Gateway {
@@ -169,6 +181,7 @@ fn of_row(r: &sqlx::any::AnyRow) -> Result<Gateway, sqlx::Error> {
         password: Secret::new(r.try_get("password")?),
         rate_limit: r.try_get("rate_limit")?,
         max_parts: r.try_get("max_parts")?,
+        timeout_ms: r.try_get("timeout_ms")?,
         priority: r.try_get("priority")?,
         active: r.try_get::<i64, _>("active")? != 0,
         enabled: r.try_get::<i64, _>("enabled")? != 0,
@@ -219,7 +232,7 @@ pub async fn by_name(db: &Db, name: &str) -> Result<Gateway, ServiceError> {
 /// What the audit log shows of a gateway (password masked).
 fn describe(g: &GatewayInput, has_password: bool) -> String {
     format!(
-        "kind={} url={} reserve_url={} sender={} login={} password={} rate_limit={} max_parts={} priority={} enabled={}",
+        "kind={} url={} reserve_url={} sender={} login={} password={} rate_limit={} max_parts={} timeout_ms={} priority={} enabled={}",
         g.kind,
         g.url,
         g.reserve_url,
@@ -228,6 +241,7 @@ fn describe(g: &GatewayInput, has_password: bool) -> String {
         if has_password { "***" } else { "" },
         g.rate_limit,
         g.max_parts,
+        g.timeout_ms,
         g.priority,
         g.enabled
     )
@@ -256,7 +270,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &GatewayInput) -> Result<Gate
         .fetch_one(&mut *tx)
         .await?;
     sqlx::query(
-        "INSERT INTO sms_gateways (name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, priority, active, enabled, callback_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sms_gateways (name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, active, enabled, callback_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&g.name)
     .bind(&g.kind)
@@ -267,6 +281,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &GatewayInput) -> Result<Gate
     .bind(&password)
     .bind(g.rate_limit)
     .bind(g.max_parts)
+    .bind(g.timeout_ms)
     .bind(g.priority)
     .bind(i64::from(count == 0))
     .bind(i64::from(g.enabled))
@@ -308,12 +323,13 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &GatewayInput) -> Re
         password: None,
         rate_limit: old.rate_limit,
         max_parts: old.max_parts,
+        timeout_ms: old.timeout_ms,
         priority: old.priority,
         enabled: old.enabled,
     };
     let mut tx = db.pool.begin().await?;
     sqlx::query(
-        "UPDATE sms_gateways SET name = ?, kind = ?, url = ?, reserve_url = ?, sender = ?, login = ?, password = ?, rate_limit = ?, max_parts = ?, priority = ?, enabled = ?, updated_at = ? WHERE id = ?",
+        "UPDATE sms_gateways SET name = ?, kind = ?, url = ?, reserve_url = ?, sender = ?, login = ?, password = ?, rate_limit = ?, max_parts = ?, timeout_ms = ?, priority = ?, enabled = ?, updated_at = ? WHERE id = ?",
     )
     .bind(&g.name)
     .bind(&g.kind)
@@ -324,6 +340,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &GatewayInput) -> Re
     .bind(&password)
     .bind(g.rate_limit)
     .bind(g.max_parts)
+    .bind(g.timeout_ms)
     .bind(g.priority)
     .bind(i64::from(g.enabled))
     .bind(now_ms())
@@ -402,6 +419,7 @@ mod tests {
             password: Some("p".into()),
             rate_limit: 20,
             max_parts: 10,
+            timeout_ms: 30_000,
             priority: 0,
             enabled: true,
         }

@@ -576,82 +576,90 @@ async fn record_outcomes(
 ) -> Result<(), ServiceError> {
     let now = now_ms();
     let first_poll = now + POLL_FIRST.as_millis() as i64;
-    let mut tx = db.pool.begin().await?;
-    for o in outcomes {
-        if !chunk.iter().any(|m| m.local_id == o.local_id) {
-            continue;
-        }
+    let mine: std::collections::HashSet<&str> = chunk.iter().map(|m| m.local_id.as_str()).collect();
+    let mut accepted: Vec<(&str, &Vec<String>)> = Vec::new();
+    let mut rejected: Vec<(&str, &GatewayError)> = Vec::new();
+    for o in outcomes.iter().filter(|o| mine.contains(o.local_id.as_str())) {
         match &o.outcome {
-            Outcome::Accepted { provider_ids } => {
-                let ids = provider_ids.join(",");
-                sqlx::query("UPDATE sms_messages SET status = ?, gateway_id = ?, gateway_name = ?, provider_ids = ?, submitted_at = ?, updated_at = ?, next_poll_at = ? WHERE id = ? AND final = 0")
-                    .bind(NormStatus::Accepted.as_str())
-                    .bind(gw.id)
-                    .bind(&gw.name)
-                    .bind(&ids)
-                    .bind(now)
-                    .bind(now)
-                    .bind(first_poll)
-                    .bind(&o.local_id)
-                    .execute(&mut *tx)
-                    .await?;
-                for (n, pid) in provider_ids.iter().enumerate() {
-                    // A part may already be known (a delivery report raced the answer): keep it.
-                    let exists: Option<i64> = sqlx::query_scalar("SELECT part_no FROM sms_parts WHERE gateway_id = ? AND provider_id = ?")
-                        .bind(gw.id)
-                        .bind(pid)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if exists.is_none() {
-                        sqlx::query("INSERT INTO sms_parts (gateway_id, provider_id, message_id, part_no, status, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-                            .bind(gw.id)
-                            .bind(pid)
-                            .bind(&o.local_id)
-                            .bind(n as i64 + 1)
-                            .bind(NormStatus::Accepted.as_str())
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-                sqlx::query("INSERT INTO sms_status_events (message_id, at, source, gateway_id, provider_id, status) VALUES (?, ?, 'submit', ?, ?, ?)")
-                    .bind(&o.local_id)
-                    .bind(now)
-                    .bind(gw.id)
-                    .bind(&ids)
-                    .bind(NormStatus::Accepted.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Outcome::Rejected(e) => {
-                let (status, code) = failure_of(e);
-                sqlx::query("UPDATE sms_messages SET status = ?, final = 1, gateway_id = ?, gateway_name = ?, error_code = ?, error_message = ?, updated_at = ?, done_at = ? WHERE id = ? AND final = 0")
-                    .bind(status.as_str())
-                    .bind(gw.id)
-                    .bind(&gw.name)
-                    .bind(code)
-                    .bind(provider_error(e))
-                    .bind(now)
-                    .bind(now)
-                    .bind(&o.local_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("INSERT INTO sms_status_events (message_id, at, source, gateway_id, status, raw_error) VALUES (?, ?, 'submit', ?, ?, ?)")
-                    .bind(&o.local_id)
-                    .bind(now)
-                    .bind(gw.id)
-                    .bind(status.as_str())
-                    .bind(provider_error(e))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            Outcome::Accepted { provider_ids } => accepted.push((&o.local_id, provider_ids)),
+            Outcome::Rejected(e) => rejected.push((&o.local_id, e)),
         }
+    }
+    let ignore = match db.backend {
+        crate::db::Backend::Sqlite => "INSERT OR IGNORE",
+        crate::db::Backend::MySql => "INSERT IGNORE",
+    };
+    let mut tx = db.pool.begin().await?;
+    for part in accepted.chunks(500) {
+        let marks = vec!["?"; part.len()].join(",");
+        let sql = format!("UPDATE sms_messages SET status = 'accepted', gateway_id = ?, gateway_name = ?, submitted_at = ?, updated_at = ?, next_poll_at = ? WHERE final = 0 AND id IN ({marks})");
+        let mut q = sqlx::query(&sql)
+            .bind(gw.id)
+            .bind(&gw.name)
+            .bind(now)
+            .bind(now)
+            .bind(first_poll);
+        for (id, _) in part {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    // A part may already be known (a delivery report raced the answer): keep it.
+    let rows: Vec<(&str, usize, &String)> = accepted
+        .iter()
+        .flat_map(|(id, pids)| pids.iter().enumerate().map(move |(n, p)| (*id, n + 1, p)))
+        .collect();
+    for part in rows.chunks(200) {
+        let marks = vec!["(?, ?, ?, ?, 'accepted', ?)"; part.len()].join(",");
+        let sql = format!("{ignore} INTO sms_parts (gateway_id, provider_id, message_id, part_no, status, updated_at) VALUES {marks}");
+        let mut q = sqlx::query(&sql);
+        for (id, n, pid) in part {
+            q = q.bind(gw.id).bind(*pid).bind(*id).bind(*n as i64).bind(now);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    for part in accepted.chunks(200) {
+        let marks = vec!["(?, ?, 'submit', ?, ?, 'accepted')"; part.len()].join(",");
+        let sql = format!("INSERT INTO sms_status_events (message_id, at, source, gateway_id, provider_id, status) VALUES {marks}");
+        let mut q = sqlx::query(&sql);
+        for (id, pids) in part {
+            q = q.bind(*id).bind(now).bind(gw.id).bind(pids.join(","));
+        }
+        q.execute(&mut *tx).await?;
+    }
+    for (id, e) in &rejected {
+        let (status, code) = failure_of(e);
+        sqlx::query("UPDATE sms_messages SET status = ?, final = 1, gateway_id = ?, gateway_name = ?, error_code = ?, error_message = ?, updated_at = ?, done_at = ? WHERE id = ? AND final = 0")
+            .bind(status.as_str())
+            .bind(gw.id)
+            .bind(&gw.name)
+            .bind(code)
+            .bind(provider_error(e))
+            .bind(now)
+            .bind(now)
+            .bind(*id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sms_status_events (message_id, at, source, gateway_id, status, raw_error) VALUES (?, ?, 'submit', ?, ?, ?)")
+            .bind(*id)
+            .bind(now)
+            .bind(gw.id)
+            .bind(status.as_str())
+            .bind(provider_error(e))
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     // Reports that arrived before the answer was stored.
-    for o in outcomes {
-        if matches!(o.outcome, Outcome::Accepted { .. }) {
-            refresh_message(db, &o.local_id).await?;
+    for part in accepted.chunks(500) {
+        let marks = vec!["?"; part.len()].join(",");
+        let sql = format!("SELECT DISTINCT message_id FROM sms_parts WHERE gateway_id = ? AND status <> 'accepted' AND message_id IN ({marks})");
+        let mut q = sqlx::query_scalar::<_, String>(&sql).bind(gw.id);
+        for (id, _) in part {
+            q = q.bind(*id);
+        }
+        for id in q.fetch_all(&db.pool).await? {
+            refresh_message(db, &id).await?;
         }
     }
     Ok(())
@@ -711,7 +719,6 @@ fn view_of(r: &sqlx::any::AnyRow) -> Result<MessageView, sqlx::Error> {
     };
     let code: String = r.try_get("error_code")?;
     let pe: String = r.try_get("error_message")?;
-    let ids: String = r.try_get("provider_ids")?;
     Ok(MessageView {
         id: r.try_get("id")?,
         batch_id: r.try_get("batch_id")?,
@@ -728,7 +735,7 @@ fn view_of(r: &sqlx::any::AnyRow) -> Result<MessageView, sqlx::Error> {
         encoding: r.try_get("encoding")?,
         parts: r.try_get("parts")?,
         gateway: r.try_get("gateway_name")?,
-        provider_ids: ids.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+        provider_ids: Vec::new(),
         created_at: crate::time::rfc3339(r.try_get("created_at")?),
         submitted_at: ts("submitted_at")?,
         updated_at: crate::time::rfc3339(r.try_get("updated_at")?),
@@ -752,7 +759,7 @@ pub fn error_text(code: &str) -> &'static str {
     }
 }
 
-const VIEW_COLUMNS: &str = "id, batch_id, phone, sender, status, final, raw_status, error_code, error_message, encoding, parts, gateway_name, provider_ids, created_at, submitted_at, updated_at, done_at";
+const VIEW_COLUMNS: &str = "id, batch_id, phone, sender, status, final, raw_status, error_code, error_message, encoding, parts, gateway_name, created_at, submitted_at, updated_at, done_at";
 
 async fn load_many(db: &Db, user_id: i64, ids: &[String]) -> Result<HashMap<String, Brief>, ServiceError> {
     let views = get_status(db, user_id, ids, false).await?;
@@ -788,6 +795,22 @@ pub async fn get_status(
         }
         for r in q.fetch_all(&db.pool).await? {
             out.push(view_of(&r)?);
+        }
+    }
+    // Provider ids, one per part.
+    for chunk in out.chunks_mut(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!("SELECT message_id, provider_id FROM sms_parts WHERE message_id IN ({marks}) ORDER BY message_id, part_no");
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for v in chunk.iter() {
+            q = q.bind(&v.id);
+        }
+        let rows = q.fetch_all(&db.pool).await?;
+        let pos: HashMap<String, usize> = chunk.iter().enumerate().map(|(i, v)| (v.id.clone(), i)).collect();
+        for (mid, pid) in rows {
+            if let Some(i) = pos.get(&mid) {
+                chunk[*i].provider_ids.push(pid);
+            }
         }
     }
     // Keep the order asked for.
