@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod freeswitch;
+pub mod idempotency;
 pub mod journal;
 pub mod keys;
 pub mod live;
