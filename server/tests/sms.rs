@@ -23,6 +23,7 @@ both_backends!(
     batches_split_by_provider_limits,
     callbacks_out_of_order_and_idempotent,
     poller_backs_off_and_gives_up_after_retention,
+    idempotent_send_submits_once,
 );
 
 async fn fake() -> (Arc<Fake>, String) {
@@ -438,4 +439,61 @@ async fn poller_backs_off_and_gives_up_after_retention(app: &TestApp) {
     assert_eq!(st["status"], "unknown");
     assert_eq!(st["error"]["code"], "status_expired");
     assert!(st["final"].as_bool().unwrap());
+}
+
+async fn idempotent_send_submits_once(app: &TestApp) {
+    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (f, url) = fake().await;
+    add_gateway(app, gw_input("main", &url, 0)).await;
+    let body = json!({"phones": ["89161234567", "89161234568"], "text": "once"});
+    let go = |body: Value, idem: &'static str| {
+        let c = app.client.clone();
+        let url = app.url("/api/v1/sms/send");
+        let key = key.clone();
+        async move {
+            let r = c
+                .post(url)
+                .bearer_auth(key)
+                .header("Idempotency-Key", idem)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let replayed = r.headers().get("idempotent-replayed").is_some();
+            let s = r.status();
+            (s, replayed, r.json::<Value>().await.unwrap())
+        }
+    };
+    // 100 concurrent retries of one request with one key.
+    let all = futures_join(
+        (0..100).map(|_| tokio::spawn(go(body.clone(), "order-42"))).collect(),
+    )
+    .await;
+    assert_eq!(f.send_requests(), 1, "exactly one submit reached the gateway");
+    let ok: Vec<_> = all.iter().filter(|(s, _, _)| *s == StatusCode::OK).collect();
+    let busy = all.iter().filter(|(s, _, v)| *s == StatusCode::CONFLICT && v["error"]["code"] == "idempotency_in_progress").count();
+    assert_eq!(ok.len() + busy, 100, "every answer is the result or 409");
+    assert_eq!(ok.iter().filter(|(_, replayed, _)| !replayed).count(), 1);
+    let first = ok.iter().find(|(_, r, _)| !r).unwrap().2.clone();
+    // Later retries replay the first answer.
+    let (s, replayed, v) = go(body.clone(), "order-42").await;
+    assert_eq!((s, replayed), (StatusCode::OK, true));
+    assert_eq!(v, first);
+    assert_eq!(f.send_requests(), 1);
+    // Same key, other body.
+    let (s, _, v) = go(json!({"phone": "89161234567", "text": "other"}), "order-42").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["code"], "idempotency_key_reused");
+    // Another key sends again.
+    let (s, replayed, _) = go(body, "order-43").await;
+    assert_eq!((s, replayed), (StatusCode::OK, false));
+    assert_eq!(f.send_requests(), 2);
+}
+
+async fn futures_join<T: Send + 'static>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -15,6 +15,7 @@ use app::ssr::AppState;
 
 use super::error::{ApiError, ErrorCode};
 use super::extract::parse_json;
+use super::idempotency;
 use super::params::Params;
 
 /// 10 000 recipients with their own texts do not fit 1 MiB.
@@ -45,72 +46,86 @@ impl From<SmsError> for ApiError {
     }
 }
 
-/// The body of `sms/send`: JSON, or a flat form (`phone`, `text`, `sender`, repeated `phones`).
-pub struct SendBody(pub SendRequest);
-
-impl<S: Send + Sync> FromRequest<S> for SendBody {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let mime = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        let is_json = mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
-        let is_form = mime == "application/x-www-form-urlencoded";
-        if !is_json && !is_form {
-            return Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "expected Content-Type: application/json (or a flat application/x-www-form-urlencoded body)",
-            ));
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(ErrorCode::PayloadTooLarge, "the request body is larger than 16 MiB")
-            } else {
-                ApiError::new(ErrorCode::InvalidJson, "the request body could not be read")
-            }
-        })?;
-        if is_json {
-            return parse_json(&bytes).map(SendBody);
-        }
-        let mut r = SendRequest::default();
-        for (k, v) in ccgate_core::sms::xml::form_decode(&String::from_utf8_lossy(&bytes)) {
-            match k.as_str() {
-                "phone" => r.phone = Some(v),
-                "text" => r.text = Some(v),
-                "sender" => r.sender = Some(v),
-                "phones" | "phones[]" => r
-                    .phones
-                    .get_or_insert_with(Vec::new)
-                    .extend(v.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty())),
-                _ => {
-                    return Err(ApiError::new(ErrorCode::UnknownField, format!("unknown field `{k}`"))
-                        .with_details(json!({ "field": k })))
-                }
-            }
-        }
-        Ok(SendBody(r))
+/// The body of `sms/send`: JSON, or a flat form (`phone`, `text`, `sender`, repeated or
+/// comma-separated `phones`).
+pub fn parse_send(headers: &HeaderMap, bytes: &[u8]) -> Result<SendRequest, ApiError> {
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let is_json =
+        mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
+    let is_form = mime == "application/x-www-form-urlencoded";
+    if is_json {
+        return parse_json(bytes);
     }
+    if !is_form {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "expected Content-Type: application/json (or a flat application/x-www-form-urlencoded body)",
+        ));
+    }
+    let mut r = SendRequest::default();
+    for (k, v) in ccgate_core::sms::xml::form_decode(&String::from_utf8_lossy(bytes)) {
+        match k.as_str() {
+            "phone" => r.phone = Some(v),
+            "text" => r.text = Some(v),
+            "sender" => r.sender = Some(v),
+            "phones" | "phones[]" => r.phones.get_or_insert_with(Vec::new).extend(
+                v.split(',')
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty()),
+            ),
+            _ => {
+                return Err(
+                    ApiError::new(ErrorCode::UnknownField, format!("unknown field `{k}`"))
+                        .with_details(json!({ "field": k })),
+                )
+            }
+        }
+    }
+    Ok(r)
 }
 
 /// `POST /api/v1/sms/send`: 200 when the submission finished (up to 100 recipients), 202 when a
-/// big batch was stored and is being submitted in the background.
+/// big batch was stored and is being submitted in the background. `Idempotency-Key` makes a retry
+/// answer the first answer again instead of sending twice.
 pub async fn send(
     State(state): State<AppState>,
     Extension(caller): Extension<Arc<Caller>>,
-    _headers: HeaderMap,
-    SendBody(req): SendBody,
-) -> Result<Response, ApiError> {
-    let out = service::send(&state.db, &state.sms, caller.user_id, req).await?;
-    let status = if out.submitted {
-        StatusCode::OK
-    } else {
-        StatusCode::ACCEPTED
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let bytes = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                "the request body is larger than 16 MiB",
+            )
+            .into_response()
+        }
+        Err(_) => {
+            return ApiError::new(ErrorCode::InvalidJson, "the request body could not be read")
+                .into_response()
+        }
     };
-    Ok((status, Json(serde_json::to_value(out).unwrap_or(Value::Null))).into_response())
+    // Shape errors are answered before the key is claimed: nothing to replay.
+    let req = match parse_send(&headers, &bytes) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    idempotency::once(&state.db, caller.user_id, "sms.send", &headers, &bytes, || async {
+        let out = service::send(&state.db, &state.sms, caller.user_id, req).await?;
+        let status = if out.submitted {
+            StatusCode::OK
+        } else {
+            StatusCode::ACCEPTED
+        };
+        Ok((status, serde_json::to_value(out).unwrap_or(Value::Null)))
+    })
+    .await
 }
 
 /// `GET /api/v1/sms/getStatus?id=ID[,ID…]&history=true`
