@@ -1048,6 +1048,11 @@ pub async fn poll_once(db: &Db, hub: &SmsHub, now: i64) -> Result<usize, Service
     Ok(asked)
 }
 
+/// The settings page's "test" button: a balance query (credentials check).
+pub async fn test_gateway(hub: &SmsHub, gw: &Gateway) -> Result<String, GatewayError> {
+    gw.provider(&hub.http).balance().await
+}
+
 /// The background poller (every [`POLL_TICK`]).
 pub fn spawn_poller(db: Db, hub: Arc<SmsHub>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
