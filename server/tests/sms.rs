@@ -24,6 +24,7 @@ both_backends!(
     callbacks_out_of_order_and_idempotent,
     poller_backs_off_and_gives_up_after_retention,
     idempotent_send_submits_once,
+    smsc_gateway_sends_polls_and_takes_over,
 );
 
 async fn fake() -> (Arc<Fake>, String) {
@@ -496,4 +497,78 @@ async fn futures_join<T: Send + 'static>(handles: Vec<tokio::task::JoinHandle<T>
         out.push(h.await.unwrap());
     }
     out
+}
+
+async fn smsc_gateway_sends_polls_and_takes_over(app: &TestApp) {
+    use sms_fake::smsc::{self, SmscFake};
+    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (st, st_url) = fake().await;
+    st.set_mode(Mode::Error(1000));
+    let smsc_fake = SmscFake::new(smsc::Config {
+        deliver_after: Some(Duration::from_millis(100)),
+        ..Default::default()
+    });
+    let smsc_url = smsc::spawn(smsc_fake.clone()).await;
+    add_gateway(app, gw_input("traffic", &st_url, 0)).await;
+    let mut input = gw_input("smsc", &smsc_url, 1);
+    input.kind = "smsc".into();
+    let gw = add_gateway(app, input).await;
+
+    // SMS Traffic says 1000: SMSC takes it.
+    let (s, v) = send(app, &key, json!({"phones": ["89161234567", "89161234568"], "text": "Привет"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"][0]["gateway"], "smsc");
+    assert_eq!(v["items"][1]["status"], "accepted");
+    let req = smsc_fake.requests().pop().unwrap();
+    let get = |k: &str| req.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(get("phones").as_deref(), Some("79161234567,79161234568"));
+    assert_eq!(get("mes").as_deref(), Some("Привет"));
+    assert_eq!(get("fmt").as_deref(), Some("3"));
+    let a = v["items"][0]["id"].as_str().unwrap().to_string();
+    let b = v["items"][1]["id"].as_str().unwrap().to_string();
+    let st_a = one(app, &key, &a).await;
+    assert_eq!(st_a["provider_ids"][0], "1:79161234567");
+
+    // SMSC's own delivery report shape is accepted: b is undelivered.
+    let cb = app.url(&gw.callback_path());
+    let report = |body: &'static str| {
+        let c = app.client.clone();
+        let cb = cb.clone();
+        async move {
+            c.post(&cb)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(report("id=1&phone=%2B79161234568&status=20&err=1").await, StatusCode::OK);
+    assert_eq!(one(app, &key, &b).await["status"], "undelivered");
+
+    // The poller asks SMSC by id and phone about the one still open.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let hub = ccgate_core::sms::service::SmsHub::default();
+    let asked = ccgate_core::sms::service::poll_once(&app.db, &hub, ccgate_core::time::now_ms() + 61_000).await.unwrap();
+    assert_eq!(asked, 1);
+    let st_a = one(app, &key, &a).await;
+    assert_eq!((st_a["status"].as_str(), st_a["raw_status"].as_str()), (Some("delivered"), Some("1")));
+    // Late reports change nothing: neither "handed to operator" nor another final status.
+    assert_eq!(report("id=1&phone=79161234568&status=0").await, StatusCode::OK);
+    assert_eq!(report("id=1&phone=79161234567&status=20").await, StatusCode::OK);
+    assert_eq!(one(app, &key, &b).await["status"], "undelivered");
+    assert_eq!(one(app, &key, &a).await["status"], "delivered");
+
+    // A number SMSC cannot deliver to: rejected, no failover.
+    smsc_fake.block_phone("79160000000");
+    gateways::activate(&app.db, &Actor::Cli, gw.id).await.unwrap();
+    let before = st.send_requests();
+    let (_, v) = send(app, &key, json!({"phone": "89160000000", "text": "x"})).await;
+    assert_eq!(v["items"][0]["error"]["code"], "phone_rejected");
+    assert_eq!(st.send_requests(), before);
+
+    // «Test»: balance.
+    let g = gateways::get(&app.db, gw.id).await.unwrap();
+    assert_eq!(ccgate_core::sms::service::test_gateway(&hub, &g).await.unwrap(), "100.50");
 }

@@ -9,6 +9,8 @@
 //! Control from tests through [`Fake`]; from outside through `POST /_control` (form fields, see
 //! the binary's help).
 
+pub mod smsc;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

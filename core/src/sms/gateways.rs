@@ -17,7 +17,7 @@ use crate::error::{is_unique_violation, ServiceError};
 use crate::secret::Secret;
 use crate::time::now_ms;
 
-pub const KINDS: &[&str] = &["smstraffic"];
+pub const KINDS: &[&str] = &["smstraffic", "smsc"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Gateway {
@@ -64,6 +64,7 @@ impl Gateway {
             timeout: Duration::from_millis(self.timeout_ms.clamp(100, 300_000) as u64),
         };
         match self.kind.as_str() {
+            "smsc" => Arc::new(super::smsc::Smsc::new(cfg, http.clone())),
             _ => Arc::new(SmsTraffic::new(cfg, http.clone())),
         }
     }
@@ -431,6 +432,7 @@ mod tests {
         for (f, bad) in [
             ("name", GatewayInput { name: "a b".into(), ..input() }),
             ("kind", GatewayInput { kind: "twilio".into(), ..input() }),
+            ("timeout_ms", GatewayInput { timeout_ms: 10, ..input() }),
             ("url", GatewayInput { url: "ftp://x".into(), ..input() }),
             ("reserve_url", GatewayInput { reserve_url: "x".into(), ..input() }),
             ("sender", GatewayInput { sender: "Магазин".into(), ..input() }),

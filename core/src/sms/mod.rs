@@ -4,6 +4,7 @@
 pub mod phone;
 pub mod provider;
 pub mod sender;
+pub mod smsc;
 pub mod smstraffic;
 pub mod text;
 pub mod xml;

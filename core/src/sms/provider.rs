@@ -128,12 +128,27 @@ pub enum Scope {
     Message,
 }
 
+/// What a message-level rejection was about (for our error codes and for finding the culprit in a
+/// multi-recipient request the provider refused as a whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// A phone number (the provider may refuse the whole request for one).
+    Phone,
+    /// The sender name.
+    Sender,
+    /// Accepted as a request, but the recipient was not queued.
+    NotQueued,
+    Other,
+}
+
 /// What went wrong talking to a gateway.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct GatewayError {
     pub class: ErrorClass,
     pub scope: Scope,
+    pub reason: Reason,
     /// Our code (`connect_failed`, `http_503`, `timeout`) or the provider's (`1000`, `411`).
     pub code: String,
     /// Provider text or our description (never shown to API callers verbatim).
@@ -145,9 +160,14 @@ impl GatewayError {
         GatewayError {
             class,
             scope,
+            reason: Reason::Other,
             code: code.into(),
             message: message.into(),
         }
+    }
+    pub fn with_reason(mut self, reason: Reason) -> Self {
+        self.reason = reason;
+        self
     }
     /// Only a definite, gateway-level non-acceptance moves the message to the next gateway.
     pub fn fails_over(&self) -> bool {
@@ -165,6 +185,8 @@ pub struct Capabilities {
     pub callbacks: bool,
     pub balance: bool,
     pub max_parts: usize,
+    /// How long the provider answers status queries about a message (ms).
+    pub retention_ms: i64,
 }
 
 /// One message to one recipient.

@@ -17,10 +17,10 @@ use sqlx::Row;
 use super::gateways::{self, Gateway};
 use super::phone::{self, PhoneError};
 use super::provider::{
-    ErrorClass, GatewayError, NormStatus, OutSms, Outcome, RecipientOutcome, Scope, SmsProvider,
-    StatusReport,
+    ErrorClass, GatewayError, NormStatus, OutSms, Outcome, Reason, RecipientOutcome, Scope,
+    SmsProvider, StatusReport,
 };
-use super::{sender, smstraffic, text};
+use super::{sender, text};
 use crate::db::Db;
 use crate::error::ServiceError;
 use crate::time::now_ms;
@@ -450,9 +450,7 @@ fn submit_chunk<'a>(
                     last = Some((e, gw));
                 }
                 Err(e)
-                    if e.scope == Scope::Message
-                        && smstraffic::is_phone_error(&e.code)
-                        && chunk.len() > 1 =>
+                    if e.scope == Scope::Message && e.reason == Reason::Phone && chunk.len() > 1 =>
                 {
                     // The provider refused the whole request for one number it does not name,
                     // and sent nothing: send each recipient alone to find it.
@@ -481,14 +479,12 @@ fn submit_chunk<'a>(
 fn failure_of(e: &GatewayError) -> (NormStatus, &'static str) {
     match (e.class, e.scope) {
         (ErrorClass::Ambiguous, _) => (NormStatus::Unknown, "submit_ambiguous"),
-        (_, Scope::Message) if e.code == "436" || e.code == "421" => {
-            (NormStatus::Rejected, "sender_rejected")
-        }
-        (_, Scope::Message) if smstraffic::is_phone_error(&e.code) => {
-            (NormStatus::Rejected, "phone_rejected")
-        }
-        (_, Scope::Message) if e.code == "not_queued" => (NormStatus::Rejected, "not_queued"),
-        (_, Scope::Message) => (NormStatus::Rejected, "message_rejected"),
+        (_, Scope::Message) => match e.reason {
+            Reason::Sender => (NormStatus::Rejected, "sender_rejected"),
+            Reason::Phone => (NormStatus::Rejected, "phone_rejected"),
+            Reason::NotQueued => (NormStatus::Rejected, "not_queued"),
+            Reason::Other => (NormStatus::Rejected, "message_rejected"),
+        },
         (ErrorClass::Retryable, Scope::Gateway) => (NormStatus::Failed, "gateway_unavailable"),
         (_, Scope::Gateway) => (NormStatus::Failed, "gateway_refused"),
     }
@@ -842,8 +838,8 @@ pub async fn get_status(
 // ---------------------------------------------------------------------------------------------
 // Delivery reports and polling
 
-/// Apply provider reports for one gateway: a part's final status is never replaced by a non-final
-/// one, repeats change nothing, and the message status is the aggregate of its parts. Returns how
+/// Apply provider reports for one gateway: a part's first final status is never replaced (neither
+/// by a late non-final report nor by another final one), repeats change nothing, and the message status is the aggregate of its parts. Returns how
 /// many reports changed something.
 pub async fn apply_reports(
     db: &Db,
@@ -867,21 +863,21 @@ pub async fn apply_reports(
         let old_status: String = row.try_get("status")?;
         let old_raw: String = row.try_get("raw_status")?;
         let old_final = row.try_get::<i64, _>("final")? != 0;
-        if old_final && !r.status.is_final() {
+        if old_final {
             continue;
         }
         if old_status == r.status.as_str() && old_raw == r.raw_status {
             continue;
         }
         let mut tx = db.pool.begin().await?;
-        let res = sqlx::query("UPDATE sms_parts SET status = ?, raw_status = ?, final = ?, updated_at = ? WHERE gateway_id = ? AND provider_id = ? AND (final = 0 OR ? = 1)")
+        // The first final status stays (a late or repeated report never replaces it).
+        let res = sqlx::query("UPDATE sms_parts SET status = ?, raw_status = ?, final = ?, updated_at = ? WHERE gateway_id = ? AND provider_id = ? AND final = 0")
             .bind(r.status.as_str())
             .bind(&r.raw_status)
             .bind(i64::from(r.status.is_final()))
             .bind(now)
             .bind(gateway_id)
             .bind(&r.provider_id)
-            .bind(i64::from(r.status.is_final()))
             .execute(&mut *tx)
             .await?;
         if res.rows_affected() == 0 {
@@ -1025,7 +1021,10 @@ pub async fn poll_once(db: &Db, hub: &SmsHub, now: i64) -> Result<usize, Service
                 }
             }
         }
-        let retention = smstraffic::RETENTION_MS;
+        let retention = gw
+            .as_ref()
+            .map(|g| g.provider(&hub.http).capabilities().retention_ms)
+            .unwrap_or(0);
         for (id, submitted, attempts) in msgs {
             if gw.is_none() || submitted + retention <= now {
                 sqlx::query("UPDATE sms_messages SET status = 'unknown', final = 1, error_code = 'status_expired', updated_at = ?, done_at = ?, next_poll_at = NULL WHERE id = ? AND final = 0")

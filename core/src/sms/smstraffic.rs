@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::provider::{
-    BoxFuture, Capabilities, ErrorClass, GatewayError, NormStatus, OutSms, Outcome,
+    BoxFuture, Capabilities, ErrorClass, GatewayError, NormStatus, OutSms, Outcome, Reason,
     RecipientOutcome, Scope, SmsProvider, StatusReport,
 };
 use super::xml::{self, Element};
@@ -152,7 +152,14 @@ pub fn error_of(reply: &Element) -> Option<GatewayError> {
     }
     let code = reply.text_of("code");
     let (class, scope) = classify(&code);
-    Some(GatewayError::new(class, scope, code, reply.text_of("description")))
+    let reason = if is_phone_error(&code) {
+        Reason::Phone
+    } else if matches!(code.as_str(), "421" | "436") {
+        Reason::Sender
+    } else {
+        Reason::Other
+    };
+    Some(GatewayError::new(class, scope, code, reply.text_of("description")).with_reason(reason))
 }
 
 /// The send reply: ids by phone (digits), several per phone for a long message.
@@ -292,6 +299,7 @@ impl SmsProvider for SmsTraffic {
             callbacks: true,
             balance: true,
             max_parts: self.cfg.max_parts.min(255),
+            retention_ms: RETENTION_MS,
         }
     }
 
@@ -333,12 +341,15 @@ impl SmsProvider for SmsTraffic {
                         Some(v) if !v.is_empty() => Outcome::Accepted {
                             provider_ids: v.clone(),
                         },
-                        _ => Outcome::Rejected(GatewayError::new(
-                            ErrorClass::Permanent,
-                            Scope::Message,
-                            "not_queued",
-                            reply.text_of("description"),
-                        )),
+                        _ => Outcome::Rejected(
+                            GatewayError::new(
+                                ErrorClass::Permanent,
+                                Scope::Message,
+                                "not_queued",
+                                reply.text_of("description"),
+                            )
+                            .with_reason(Reason::NotQueued),
+                        ),
                     },
                 })
                 .collect())
