@@ -25,6 +25,7 @@ both_backends!(
     poller_backs_off_and_gives_up_after_retention,
     idempotent_send_submits_once,
     smsc_gateway_sends_polls_and_takes_over,
+    gateways_through_the_panel,
 );
 
 async fn fake() -> (Arc<Fake>, String) {
@@ -571,4 +572,92 @@ async fn smsc_gateway_sends_polls_and_takes_over(app: &TestApp) {
     // «Test»: balance.
     let g = gateways::get(&app.db, gw.id).await.unwrap();
     assert_eq!(ccgate_core::sms::service::test_gateway(&hub, &g).await.unwrap(), "100.50");
+}
+
+async fn gateways_through_the_panel(app: &TestApp) {
+    let (_, key) = app.api_user("crm-sms", &["sms.send"]).await;
+    let (f, url) = fake().await;
+    let rpc_json = |name: &'static str, body: Value| {
+        let c = app.client.clone();
+        let u = app.url(&format!("/rpc/{name}"));
+        async move {
+            c.post(u)
+                .header("Accept", "application/json")
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let form = |name: &str, password: &str| {
+        json!({"id": null, "values": [
+            ["name", name], ["kind", "smstraffic"], ["url", url.clone()], ["reserve_url", ""],
+            ["sender", "SHOP"], ["login", "login"], ["password", password], ["rate_limit", "100"],
+            ["max_parts", "5"], ["timeout_ms", "5000"], ["priority", "1"], ["enabled", "true"]]})
+    };
+    // Not signed in: refused.
+    let r = rpc_json("sms/gateways/save", form("a", "password")).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    app.login().await;
+
+    let r = rpc_json("sms/gateways/save", form("main", "password")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let main: Value = r.json().await.unwrap();
+    assert_eq!(main["active"], true);
+    assert_eq!(main["has_password"], true);
+    assert!(main.get("password").is_none(), "the password never goes to the browser");
+    let r = rpc_json("sms/gateways/save", form("backup", "wrong")).await;
+    let backup: Value = r.json().await.unwrap();
+    assert_eq!(backup["active"], false);
+    // Bad input is a clear error.
+    let mut bad = form("x y", "p");
+    bad["values"][0][1] = json!("x y");
+    let r = rpc_json("sms/gateways/save", bad).await;
+    assert_ne!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("name"));
+
+    // «Проверить»: the balance; a wrong password says 411.
+    let r = app.rpc(&app.client, "sms/gateways/test", &[("id", &main["id"].to_string())]).await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!((v["ok"].as_bool(), v["message"].as_str()), (Some(true), Some("OK: 10025")));
+    let r = app.rpc(&app.client, "sms/gateways/test", &[("id", &backup["id"].to_string())]).await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(v["message"].as_str().unwrap().starts_with("411"));
+
+    // Edit without a password keeps it; switch the active gateway: the next message uses it.
+    let mut edit = form("backup", "");
+    edit["id"] = backup["id"].clone();
+    let r = rpc_json("sms/gateways/save", edit).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let g = gateways::get(&app.db, backup["id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(g.password.expose(), "wrong");
+    let mut edit = form("backup", "password");
+    edit["id"] = backup["id"].clone();
+    rpc_json("sms/gateways/save", edit).await;
+    let r = app.rpc(&app.client, "sms/gateways/activate", &[("id", &backup["id"].to_string())]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, v) = send(app, &key, json!({"phone": "89161234567", "text": "via backup"})).await;
+    assert_eq!(v["items"][0]["gateway"], "backup");
+    assert_eq!(f.send_requests(), 1);
+
+    let r = app.rpc(&app.client, "sms/gateways", &[]).await;
+    let list: Vec<Value> = r.json().await.unwrap();
+    assert_eq!(list[0]["name"], "backup", "the active one first");
+    assert!(list[0]["callback_path"].as_str().unwrap().starts_with("/callbacks/sms/"));
+    let r = app.rpc(&app.client, "sms/gateways/delete", &[("id", &main["id"].to_string())]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'sms_gateway.%' ORDER BY id")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        actions,
+        vec!["sms_gateway.create", "sms_gateway.create", "sms_gateway.update", "sms_gateway.update", "sms_gateway.activate", "sms_gateway.delete"]
+    );
+    let actor: String = sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'sms_gateway.activate'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(actor, "admin:admin");
 }
