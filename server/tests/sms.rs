@@ -144,6 +144,13 @@ async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
     let st = one(app, &key, v["items"][0]["id"].as_str().unwrap()).await;
     assert_eq!(st["provider_ids"].as_array().unwrap().len(), 2);
 
+    // GSM-7 text that is not plain ASCII goes as UTF-8 (rus=5), which SMS Traffic sends as UCS-2:
+    // parts are counted that way (100 characters = 2 parts, not 1).
+    let euro = format!("{}€", "a".repeat(99));
+    let (_, v) = send(app, &key, json!({"phone": "+79161234567", "text": euro})).await;
+    assert_eq!((v["items"][0]["encoding"].as_str(), v["items"][0]["parts"].as_i64()), (Some("ucs2"), Some(2)));
+    assert_eq!(fake.requests().pop().unwrap().get("rus"), Some("5"));
+
     // Invalid single phone, invalid sender, unknown field.
     let (s, v) = send(app, &key, json!({"phone": "12-34", "text": "x"})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);

@@ -230,6 +230,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait SmsProvider: Send + Sync {
     fn kind(&self) -> &'static str;
     fn capabilities(&self) -> Capabilities;
+    /// The encoding this provider puts the text on the air with (parts are counted in it).
+    fn wire_encoding(&self, text: &str) -> super::text::Encoding {
+        super::text::encoding_of(text)
+    }
     /// Submit messages that share one text and sender (the caller groups them and keeps each
     /// phone at most once per call). `Err` means the request as a whole failed.
     fn send<'a>(

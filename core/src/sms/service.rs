@@ -209,6 +209,7 @@ fn prepare(
     items: Vec<(String, String)>,
     sender: &Option<String>,
     max_parts: usize,
+    wire: &dyn Fn(&str) -> text::Encoding,
 ) -> (Vec<Prepared>, Vec<SendItemResult>) {
     let mut ok = Vec::with_capacity(items.len());
     let mut rejected = Vec::new();
@@ -245,7 +246,7 @@ fn prepare(
             ));
             continue;
         }
-        let count = text::count(&body);
+        let count = text::count_as(&body, wire(&body));
         if count.parts > max_parts {
             rejected.push(reject(
                 "text_too_long",
@@ -324,7 +325,8 @@ pub async fn send(
     };
     let sender = sender.or_else(|| (!active.sender.is_empty()).then(|| active.sender.clone()));
     let max_parts = active.max_parts.clamp(1, 255) as usize;
-    let (ok, rejected) = prepare(items, &sender, max_parts);
+    let provider = active.provider(&hub.http);
+    let (ok, rejected) = prepare(items, &sender, max_parts, &|t| provider.wire_encoding(t));
     if single {
         if let Some(r) = rejected.first() {
             let e = r.error.clone().expect("rejections carry an error");
@@ -1097,7 +1099,7 @@ mod tests {
             ("89161234568".to_string(), " ".to_string()),
             ("89161234569".to_string(), "я".repeat(71)),
         ];
-        let (ok, rejected) = prepare(items, &None, 1);
+        let (ok, rejected) = prepare(items, &None, 1, &text::encoding_of);
         assert_eq!(ok.len(), 1);
         assert_eq!(ok[0].msg.phone.as_str(), "+79161234567");
         let codes: Vec<_> = rejected.iter().map(|r| (r.index, r.error.as_ref().unwrap().code.as_str())).collect();

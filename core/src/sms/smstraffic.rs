@@ -291,6 +291,15 @@ impl SmsProvider for SmsTraffic {
         "smstraffic"
     }
 
+    /// `rus=5` is UCS-2 on the air even for GSM-7 text that is not plain ASCII (`€`, `é`).
+    fn wire_encoding(&self, text: &str) -> super::text::Encoding {
+        if rus_param(text) == "0" {
+            super::text::Encoding::Gsm7
+        } else {
+            super::text::Encoding::Ucs2
+        }
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             max_recipients: self.recipients_per_request(1),

@@ -71,7 +71,11 @@ pub struct Parts {
 /// Split a text into the parts it will be sent as (never inside an escape or a surrogate pair).
 /// An empty text is one empty part.
 pub fn split(text: &str) -> (Encoding, Vec<&str>) {
-    let enc = encoding_of(text);
+    split_as(text, encoding_of(text))
+}
+
+/// Split in a given encoding (a provider may send a GSM-7 text as UCS-2).
+pub fn split_as(text: &str, enc: Encoding) -> (Encoding, Vec<&str>) {
     let (single, per_part) = enc.limits();
     let total: usize = text.chars().map(|c| cost(enc, c)).sum();
     if total <= single {
@@ -94,7 +98,11 @@ pub fn split(text: &str) -> (Encoding, Vec<&str>) {
 }
 
 pub fn count(text: &str) -> Parts {
-    let (encoding, parts) = split(text);
+    count_as(text, encoding_of(text))
+}
+
+pub fn count_as(text: &str, enc: Encoding) -> Parts {
+    let (encoding, parts) = split_as(text, enc);
     Parts {
         encoding,
         units: text.chars().map(|c| cost(encoding, c)).sum(),
@@ -142,6 +150,14 @@ mod tests {
         assert_eq!(pieces[0], "a".repeat(152));
         assert!(pieces[1].starts_with('^'));
         check(&t, Encoding::Gsm7, 164, 2);
+    }
+
+    #[test]
+    fn gsm_text_sent_as_ucs2() {
+        let t = format!("{}é", "a".repeat(99));
+        assert_eq!(count(&t).parts, 1);
+        let p = count_as(&t, Encoding::Ucs2);
+        assert_eq!((p.encoding, p.units, p.parts), (Encoding::Ucs2, 100, 2));
     }
 
     #[test]
