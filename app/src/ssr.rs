@@ -28,6 +28,8 @@ pub struct AppState {
     pub journal: JournalHandle,
     /// The FreeSWITCH client for the current settings.
     pub fs: Arc<ccgate_core::cc::FsHub>,
+    /// The outbound call list's pacing worker (`cc.add`).
+    pub dialer: Arc<ccgate_core::dialer::Dialer>,
     /// SMS gateways' HTTP client and pacers.
     pub sms: Arc<ccgate_core::sms::service::SmsHub>,
 }
