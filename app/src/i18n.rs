@@ -467,3 +467,70 @@ mod tests {
         assert_eq!(RU.app_title, "API для Центра обработки вызовов");
     }
 }
+
+/// Strings of the «SMS» settings block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsText {
+    Title,
+    Hint,
+    Add,
+    None,
+    Active,
+    Failover,
+    Disabled,
+    Activate,
+    Test,
+    Edit,
+    Delete,
+    Callback,
+    FieldName,
+    FieldKind,
+    FieldUrl,
+    FieldReserveUrl,
+    FieldSender,
+    FieldLogin,
+    FieldPassword,
+    FieldRate,
+    FieldMaxParts,
+    FieldTimeout,
+    FieldPriority,
+    FieldEnabled,
+}
+
+pub fn sms_text(lang: Lang, t: SmsText) -> &'static str {
+    use SmsText::*;
+    let (ru, en) = match t {
+        Title => ("SMS", "SMS"),
+        Hint => (
+            "Шлюзы SMS: активный отправляет, остальные — резерв по приоритету (меньше — раньше). Переключение действует со следующего сообщения.",
+            "SMS gateways: the active one sends, the others are the failover list by priority (lower first). A switch applies to the next message.",
+        ),
+        Add => ("+ настройка", "+ gateway"),
+        None => ("Шлюзов SMS пока нет.", "No SMS gateways yet."),
+        Active => ("активный", "active"),
+        Failover => ("резерв", "failover"),
+        Disabled => ("выключен", "disabled"),
+        Activate => ("Сделать активным", "Make active"),
+        Test => ("Проверить", "Test"),
+        Edit => ("Изменить", "Edit"),
+        Delete => ("Удалить", "Delete"),
+        Callback => ("Адрес для отчётов о доставке", "Delivery-report URL path"),
+        FieldName => ("Название", "Name"),
+        FieldKind => ("Провайдер", "Provider"),
+        FieldUrl => ("Адрес отправки", "Send URL"),
+        FieldReserveUrl => ("Резервный адрес", "Reserve URL"),
+        FieldSender => ("Имя отправителя", "Sender name"),
+        FieldLogin => ("Логин", "Login"),
+        FieldPassword => ("Пароль", "Password"),
+        FieldRate => ("Скорость, частей SMS в секунду", "Rate, SMS parts per second"),
+        FieldMaxParts => ("Наибольшее число частей", "Max parts"),
+        FieldTimeout => ("Таймаут запроса, мс", "Request timeout, ms"),
+        FieldPriority => ("Приоритет резерва", "Failover priority"),
+        FieldEnabled => ("Включён", "Enabled"),
+    };
+    if lang == Lang::En {
+        en
+    } else {
+        ru
+    }
+}

@@ -30,6 +30,8 @@ pub struct AppState {
     pub fs: Arc<ccgate_core::cc::FsHub>,
     /// The outbound call list's pacing worker (`cc.add`).
     pub dialer: Arc<ccgate_core::dialer::Dialer>,
+    /// SMS gateways' HTTP client and pacers.
+    pub sms: Arc<ccgate_core::sms::service::SmsHub>,
 }
 
 pub fn state() -> Result<AppState, AppError> {

@@ -53,6 +53,9 @@ codes! {
     UpstreamAuthFailed => ("upstream_auth_failed", 502, "The upstream refused the gateway's credentials; check Settings."),
     UpstreamError => ("upstream_error", 502, "The upstream answered something the gateway cannot use."),
     UpstreamTimeout => ("upstream_timeout", 504, "The upstream did not answer in time."),
+    InvalidPhone => ("invalid_phone", 400, "The phone number cannot be read as E.164 (RU: 8XXXXXXXXXX, 7…, +7…, 10-digit 9…); details.reason says why."),
+    BatchTooLarge => ("batch_too_large", 400, "More recipients in one sms/send than allowed (10 000)."),
+    SmsGatewayNotConfigured => ("sms_gateway_not_configured", 503, "No SMS gateway is active: add one in Settings → SMS."),
     NotImplemented => ("not_implemented", 501, "The method is in the catalogue but its module is not available yet."),
     InternalError => ("internal_error", 500, "An unexpected failure; quote the request_id to support."),
 }

@@ -24,6 +24,7 @@ pub mod phone;
 pub mod recordings;
 pub mod secret;
 pub mod settings;
+pub mod sms;
 pub mod time;
 pub mod users;
 

@@ -55,6 +55,11 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::cli_gateway::SettingsCmd,
     },
+    /// SMS gateways (Settings → SMS): list, add, update, activate, remove, test
+    SmsGateways {
+        #[command(subcommand)]
+        action: crate::cli_sms::SmsGatewaysCmd,
+    },
     /// Apply database migrations and exit
     Migrate,
     /// Print the effective configuration (secrets hidden)
@@ -127,6 +132,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Settings { action } => {
             crate::cli_gateway::settings_cmd(&ready_db(&config).await?, action).await
+        }
+        Command::SmsGateways { action } => {
+            crate::cli_sms::run(&ready_db(&config).await?, action).await
         }
         Command::Config => {
             println!("{config:#?}");

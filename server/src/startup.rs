@@ -77,6 +77,7 @@ impl Application {
             journal,
             fs,
             dialer: dialer.clone(),
+            sms: Arc::new(ccgate_core::sms::service::SmsHub::default()),
         };
         let router = build_router(state.clone(), &store);
         let background = vec![
@@ -85,6 +86,7 @@ impl Application {
             ccgate_core::cdr_index::spawn_indexer(state.db.clone(), live.clone()),
             dialer.spawn(),
             ccgate_core::idempotency::spawn_purge(state.db.clone()),
+            ccgate_core::sms::service::spawn_poller(state.db.clone(), state.sms.clone()),
         ];
         Ok(Application {
             listener,
@@ -140,6 +142,10 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .nest("/api", crate::rest::router(state.clone()))
+        .route(
+            "/callbacks/sms/{gateway}/{token}",
+            axum::routing::post(crate::rest::sms::callback),
+        )
         .merge(panel)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod gateway;
+pub mod sms;
 
 pub use auth::*;
 pub use gateway::*;
+pub use sms::*;

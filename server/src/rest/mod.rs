@@ -8,6 +8,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod params;
 pub mod pipeline;
+pub mod sms;
 
 use axum::extract::{DefaultBodyLimit, Extension};
 use axum::routing::{get, post, MethodRouter};
@@ -36,7 +37,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/cc/tier", get(cc::tier))
         .route("/v1/cc/audio", get(cc::audio))
         .route("/v1/cc/cdr", get(cc::cdr_list))
-        .route("/v1/cc/cdr/{uuid}", get(cc::cdr_one));
+        .route("/v1/cc/cdr/{uuid}", get(cc::cdr_one))
+        .route(
+            "/v1/sms/send",
+            post(sms::send).layer(DefaultBodyLimit::max(sms::SEND_BODY_LIMIT)),
+        )
+        .route("/v1/sms/getStatus", get(sms::get_status));
     const IMPLEMENTED: &[&str] = &[
         "cc.add",
         "cc.queues",
@@ -45,6 +51,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         "cc.tier",
         "cc.audio",
         "cc.cdr",
+        "sms.send",
+        "sms.getStatus",
     ];
     for (m, x) in ccgate_catalogue::all() {
         let path = format!("/v1/{}/{}", m.name, x.name);

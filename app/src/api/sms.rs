@@ -1,0 +1,217 @@
+//! Settings → «SMS»: the SMS gateways (add, edit, make active, remove, test).
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use super::CheckResult;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmsGatewayRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub url: String,
+    pub reserve_url: String,
+    pub sender: String,
+    pub login: String,
+    pub has_password: bool,
+    pub rate_limit: i64,
+    pub max_parts: i64,
+    pub timeout_ms: i64,
+    pub priority: i64,
+    pub active: bool,
+    pub enabled: bool,
+    /// Delivery-report URL path to give the provider (carries the secret token).
+    pub callback_path: String,
+}
+
+/// The form's fields in the order shown; `password` is write-only (empty keeps the stored one).
+pub const SMS_FIELDS: &[&str] = &[
+    "name",
+    "kind",
+    "url",
+    "reserve_url",
+    "sender",
+    "login",
+    "password",
+    "rate_limit",
+    "max_parts",
+    "timeout_ms",
+    "priority",
+    "enabled",
+];
+
+impl SmsGatewayRow {
+    /// The row as form values (password empty).
+    pub fn values(&self) -> Vec<(String, String)> {
+        vec![
+            ("name".into(), self.name.clone()),
+            ("kind".into(), self.kind.clone()),
+            ("url".into(), self.url.clone()),
+            ("reserve_url".into(), self.reserve_url.clone()),
+            ("sender".into(), self.sender.clone()),
+            ("login".into(), self.login.clone()),
+            ("password".into(), String::new()),
+            ("rate_limit".into(), self.rate_limit.to_string()),
+            ("max_parts".into(), self.max_parts.to_string()),
+            ("timeout_ms".into(), self.timeout_ms.to_string()),
+            ("priority".into(), self.priority.to_string()),
+            ("enabled".into(), self.enabled.to_string()),
+        ]
+    }
+
+    /// Defaults of a new gateway.
+    pub fn defaults() -> Vec<(String, String)> {
+        vec![
+            ("name".into(), String::new()),
+            ("kind".into(), "smstraffic".into()),
+            ("url".into(), "https://api.smstraffic.ru/multi.php".into()),
+            ("reserve_url".into(), "https://api2.smstraffic.ru/multi.php".into()),
+            ("sender".into(), String::new()),
+            ("login".into(), String::new()),
+            ("password".into(), String::new()),
+            ("rate_limit".into(), "20".into()),
+            ("max_parts".into(), "10".into()),
+            ("timeout_ms".into(), "30000".into()),
+            ("priority".into(), "10".into()),
+            ("enabled".into(), "true".into()),
+        ]
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn row(g: ccgate_core::sms::gateways::Gateway) -> SmsGatewayRow {
+    SmsGatewayRow {
+        has_password: g.has_password(),
+        callback_path: g.callback_path(),
+        id: g.id,
+        name: g.name,
+        kind: g.kind,
+        url: g.url,
+        reserve_url: g.reserve_url,
+        sender: g.sender,
+        login: g.login,
+        rate_limit: g.rate_limit,
+        max_parts: g.max_parts,
+        timeout_ms: g.timeout_ms,
+        priority: g.priority,
+        active: g.active,
+        enabled: g.enabled,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn input(values: Vec<(String, String)>) -> Result<ccgate_core::sms::gateways::GatewayInput, AppError> {
+    let get = |k: &str| {
+        values
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let num = |k: &'static str| -> Result<i64, AppError> {
+        get(k).parse().map_err(|_| AppError::Invalid {
+            field: k.into(),
+            message: "expected a whole number".into(),
+        })
+    };
+    for (k, _) in &values {
+        if !SMS_FIELDS.contains(&k.as_str()) {
+            return Err(AppError::Invalid {
+                field: k.clone(),
+                message: "unknown field".into(),
+            });
+        }
+    }
+    let password = values
+        .iter()
+        .find(|(n, _)| n == "password")
+        .map(|(_, v)| v.clone())
+        .filter(|p| !p.is_empty());
+    Ok(ccgate_core::sms::gateways::GatewayInput {
+        name: get("name"),
+        kind: get("kind"),
+        url: get("url"),
+        reserve_url: get("reserve_url"),
+        sender: get("sender"),
+        login: get("login"),
+        password,
+        rate_limit: num("rate_limit")?,
+        max_parts: num("max_parts")?,
+        timeout_ms: num("timeout_ms")?,
+        priority: num("priority")?,
+        enabled: get("enabled") != "false",
+    })
+}
+
+#[cfg(feature = "ssr")]
+async fn actor() -> Result<(crate::ssr::AppState, ccgate_core::audit::Actor), AppError> {
+    let admin = crate::ssr::require_admin().await?;
+    Ok((
+        crate::ssr::state()?,
+        ccgate_core::audit::Actor::Admin(admin.username),
+    ))
+}
+
+#[server(endpoint = "sms/gateways")]
+pub async fn sms_gateways() -> Result<Vec<SmsGatewayRow>, AppError> {
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    Ok(ccgate_core::sms::gateways::list(&state.db)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect())
+}
+
+/// Add (`id` none) or change a gateway; the next message uses the change.
+#[server(endpoint = "sms/gateways/save", input = Json)]
+pub async fn save_sms_gateway(
+    id: Option<i64>,
+    values: Vec<(String, String)>,
+) -> Result<SmsGatewayRow, AppError> {
+    let (state, actor) = actor().await?;
+    let input = input(values)?;
+    let g = match id {
+        None => ccgate_core::sms::gateways::create(&state.db, &actor, &input).await?,
+        Some(id) => ccgate_core::sms::gateways::update(&state.db, &actor, id, &input).await?,
+    };
+    Ok(row(g))
+}
+
+#[server(endpoint = "sms/gateways/activate")]
+pub async fn activate_sms_gateway(id: i64) -> Result<SmsGatewayRow, AppError> {
+    let (state, actor) = actor().await?;
+    Ok(row(
+        ccgate_core::sms::gateways::activate(&state.db, &actor, id).await?,
+    ))
+}
+
+#[server(endpoint = "sms/gateways/delete")]
+pub async fn delete_sms_gateway(id: i64) -> Result<(), AppError> {
+    let (state, actor) = actor().await?;
+    ccgate_core::sms::gateways::delete(&state.db, &actor, id).await?;
+    Ok(())
+}
+
+/// «Проверить»: a balance query with the stored credentials.
+#[server(endpoint = "sms/gateways/test")]
+pub async fn test_sms_gateway(id: i64) -> Result<CheckResult, AppError> {
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    let g = ccgate_core::sms::gateways::get(&state.db, id).await?;
+    Ok(
+        match ccgate_core::sms::service::test_gateway(&state.sms, &g).await {
+            Ok(balance) => CheckResult {
+                ok: true,
+                message: format!("OK: {balance}"),
+            },
+            Err(e) => CheckResult {
+                ok: false,
+                message: format!("{}: {}", e.code, e.message),
+            },
+        },
+    )
+}

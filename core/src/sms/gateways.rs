@@ -1,0 +1,450 @@
+//! SMS gateways (aggregator accounts) kept in the database: several entries, one active, the
+//! others an ordered failover list (by priority). Changes are audited (the password masked) and
+//! apply to the next message: every send reads the list afresh.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::provider::SmsProvider;
+use super::smstraffic::{HttpConfig, SmsTraffic};
+use crate::audit::{self, Actor};
+use crate::db::Db;
+use crate::error::{is_unique_violation, ServiceError};
+use crate::secret::Secret;
+use crate::time::now_ms;
+
+pub const KINDS: &[&str] = &["smstraffic", "smsc"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gateway {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub url: String,
+    pub reserve_url: String,
+    pub sender: String,
+    pub login: String,
+    #[serde(skip)]
+    pub password: Secret<String>,
+    /// Parts per second.
+    pub rate_limit: i64,
+    pub max_parts: i64,
+    /// Answer timeout of one request, ms.
+    pub timeout_ms: i64,
+    /// Lower first in the failover order.
+    pub priority: i64,
+    pub active: bool,
+    pub enabled: bool,
+    #[serde(skip)]
+    pub callback_token: Secret<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Gateway {
+    pub fn has_password(&self) -> bool {
+        !self.password.expose().is_empty()
+    }
+    /// The delivery-report URL path (secret: it carries the token).
+    pub fn callback_path(&self) -> String {
+        format!("/callbacks/sms/{}/{}", self.id, self.callback_token.expose())
+    }
+    pub fn provider(&self, http: &reqwest::Client) -> Arc<dyn SmsProvider> {
+        let cfg = HttpConfig {
+            url: self.url.clone(),
+            reserve_url: (!self.reserve_url.is_empty()).then(|| self.reserve_url.clone()),
+            login: self.login.clone(),
+            password: self.password.clone(),
+            rate_per_sec: self.rate_limit.clamp(1, 100_000) as u32,
+            max_parts: self.max_parts.clamp(1, 255) as usize,
+            timeout: Duration::from_millis(self.timeout_ms.clamp(100, 300_000) as u64),
+        };
+        match self.kind.as_str() {
+            "smsc" => Arc::new(super::smsc::Smsc::new(cfg, http.clone())),
+            _ => Arc::new(SmsTraffic::new(cfg, http.clone())),
+        }
+    }
+}
+
+/// What an admin edits. `password: None` (or empty on update) keeps the stored one.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayInput {
+    pub name: String,
+    pub kind: String,
+    pub url: String,
+    #[serde(default)]
+    pub reserve_url: String,
+    #[serde(default)]
+    pub sender: String,
+    #[serde(default)]
+    pub login: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    pub rate_limit: i64,
+    pub max_parts: i64,
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: i64,
+    pub priority: i64,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_timeout() -> i64 {
+    30_000
+}
+
+fn check_url(field: &'static str, u: &str, required: bool) -> Result<String, ServiceError> {
+    let u = u.trim();
+    if u.is_empty() && !required {
+        return Ok(String::new());
+    }
+    if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() > 1024 || u.contains(char::is_whitespace) {
+        return Err(ServiceError::invalid(field, "expected an http:// or https:// URL"));
+    }
+    Ok(u.to_string())
+}
+
+pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
+    let name = input.name.trim();
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return Err(ServiceError::invalid(
+            "name",
+            "1 to 64 of Latin letters, digits, - _ .",
+        ));
+    }
+    if !KINDS.contains(&input.kind.as_str()) {
+        return Err(ServiceError::invalid(
+            "kind",
+            format!("expected one of {}", KINDS.join(", ")),
+        ));
+    }
+    let sender = if input.sender.trim().is_empty() {
+        String::new()
+    } else {
+        super::sender::parse(&input.sender).map_err(|e| ServiceError::invalid("sender", e.to_string()))?
+    };
+    if !(1..=100_000).contains(&input.rate_limit) {
+        return Err(ServiceError::invalid("rate_limit", "parts per second from 1 to 100000"));
+    }
+    if !(1..=255).contains(&input.max_parts) {
+        return Err(ServiceError::invalid("max_parts", "from 1 to 255"));
+    }
+    if !(100..=300_000).contains(&input.timeout_ms) {
+        return Err(ServiceError::invalid("timeout_ms", "from 100 to 300000"));
+    }
+    if !(0..=1_000_000).contains(&input.priority) {
+        return Err(ServiceError::invalid("priority", "from 0 to 1000000"));
+    }
+    if input.login.len() > 255 || input.password.as_ref().is_some_and(|p| p.len() > 255) {
+        return Err(ServiceError::invalid("login", "at most 255 characters"));
+    }
+    Ok(GatewayInput {
+        name: name.to_string(),
+        kind: input.kind.clone(),
+        url: check_url("url", &input.url, true)?,
+        reserve_url: check_url("reserve_url", &input.reserve_url, false)?,
+        sender,
+        login: input.login.trim().to_string(),
+        password: input.password.clone(),
+        rate_limit: input.rate_limit,
+        max_parts: input.max_parts,
+        timeout_ms: input.timeout_ms,
+        priority: input.priority,
+        enabled: input.enabled,
+    })
+}
+
+const COLUMNS: &str = "id, name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, active, enabled, callback_token, created_at, updated_at";
+
+fn of_row(r: &sqlx::any::AnyRow) -> Result<Gateway, sqlx::Error> {
+    Ok(Gateway {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        url: r.try_get("url")?,
+        reserve_url: r.try_get("reserve_url")?,
+        sender: r.try_get("sender")?,
+        login: r.try_get("login")?,
+        password: Secret::new(r.try_get("password")?),
+        rate_limit: r.try_get("rate_limit")?,
+        max_parts: r.try_get("max_parts")?,
+        timeout_ms: r.try_get("timeout_ms")?,
+        priority: r.try_get("priority")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+        enabled: r.try_get::<i64, _>("enabled")? != 0,
+        callback_token: Secret::new(r.try_get("callback_token")?),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// All gateways: the active one first, then by priority and name.
+pub async fn list(db: &Db) -> Result<Vec<Gateway>, ServiceError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM sms_gateways ORDER BY active DESC, priority, name"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(of_row).collect::<Result<_, _>>()?)
+}
+
+/// The gateways a message tries, in order: the active one, then the other enabled ones by
+/// priority. Empty when no gateway is active.
+pub async fn failover_order(db: &Db) -> Result<Vec<Gateway>, ServiceError> {
+    let all = list(db).await?;
+    if !all.iter().any(|g| g.active && g.enabled) {
+        return Ok(Vec::new());
+    }
+    Ok(all.into_iter().filter(|g| g.enabled).collect())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Gateway, ServiceError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sms_gateways WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(ServiceError::NotFound("SMS gateway"))?;
+    Ok(of_row(&row)?)
+}
+
+pub async fn by_name(db: &Db, name: &str) -> Result<Gateway, ServiceError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sms_gateways WHERE name = ?"))
+        .bind(name)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(ServiceError::NotFound("SMS gateway"))?;
+    Ok(of_row(&row)?)
+}
+
+/// What the audit log shows of a gateway (password masked).
+fn describe(g: &GatewayInput, has_password: bool) -> String {
+    format!(
+        "kind={} url={} reserve_url={} sender={} login={} password={} rate_limit={} max_parts={} timeout_ms={} priority={} enabled={}",
+        g.kind,
+        g.url,
+        g.reserve_url,
+        g.sender,
+        g.login,
+        if has_password { "***" } else { "" },
+        g.rate_limit,
+        g.max_parts,
+        g.timeout_ms,
+        g.priority,
+        g.enabled
+    )
+}
+
+fn token() -> String {
+    let n: u128 = rand::thread_rng().gen();
+    format!("{n:032x}")
+}
+
+fn conflict(e: sqlx::Error) -> ServiceError {
+    if is_unique_violation(&e) {
+        ServiceError::Conflict("an SMS gateway with this name exists".into())
+    } else {
+        e.into()
+    }
+}
+
+/// Add a gateway. The first one becomes active.
+pub async fn create(db: &Db, actor: &Actor, input: &GatewayInput) -> Result<Gateway, ServiceError> {
+    let g = validate(input)?;
+    let now = now_ms();
+    let password = g.password.clone().unwrap_or_default();
+    let mut tx = db.pool.begin().await?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sms_gateways")
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sms_gateways (name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, active, enabled, callback_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&g.name)
+    .bind(&g.kind)
+    .bind(&g.url)
+    .bind(&g.reserve_url)
+    .bind(&g.sender)
+    .bind(&g.login)
+    .bind(&password)
+    .bind(g.rate_limit)
+    .bind(g.max_parts)
+    .bind(g.timeout_ms)
+    .bind(g.priority)
+    .bind(i64::from(count == 0))
+    .bind(i64::from(g.enabled))
+    .bind(token())
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(conflict)?;
+    audit::record(
+        &mut tx,
+        actor,
+        "sms_gateway.create",
+        &g.name,
+        None,
+        Some(&describe(&g, !password.is_empty())),
+    )
+    .await?;
+    audit::bump_generation(&mut tx).await?;
+    tx.commit().await?;
+    by_name(db, &g.name).await
+}
+
+/// Change a gateway; an absent or empty password keeps the stored one.
+pub async fn update(db: &Db, actor: &Actor, id: i64, input: &GatewayInput) -> Result<Gateway, ServiceError> {
+    let g = validate(input)?;
+    let old = get(db, id).await?;
+    let password = match &g.password {
+        Some(p) if !p.is_empty() => p.clone(),
+        _ => old.password.expose().clone(),
+    };
+    let old_input = GatewayInput {
+        name: old.name.clone(),
+        kind: old.kind.clone(),
+        url: old.url.clone(),
+        reserve_url: old.reserve_url.clone(),
+        sender: old.sender.clone(),
+        login: old.login.clone(),
+        password: None,
+        rate_limit: old.rate_limit,
+        max_parts: old.max_parts,
+        timeout_ms: old.timeout_ms,
+        priority: old.priority,
+        enabled: old.enabled,
+    };
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "UPDATE sms_gateways SET name = ?, kind = ?, url = ?, reserve_url = ?, sender = ?, login = ?, password = ?, rate_limit = ?, max_parts = ?, timeout_ms = ?, priority = ?, enabled = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&g.name)
+    .bind(&g.kind)
+    .bind(&g.url)
+    .bind(&g.reserve_url)
+    .bind(&g.sender)
+    .bind(&g.login)
+    .bind(&password)
+    .bind(g.rate_limit)
+    .bind(g.max_parts)
+    .bind(g.timeout_ms)
+    .bind(g.priority)
+    .bind(i64::from(g.enabled))
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(conflict)?;
+    let password_changed = password != *old.password.expose();
+    let mut new_desc = describe(&g, !password.is_empty());
+    if password_changed {
+        new_desc.push_str(" (password changed)");
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "sms_gateway.update",
+        &g.name,
+        Some(&describe(&old_input, old.has_password())),
+        Some(&new_desc),
+    )
+    .await?;
+    audit::bump_generation(&mut tx).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// Make one gateway the active one (the next message goes through it).
+pub async fn activate(db: &Db, actor: &Actor, id: i64) -> Result<Gateway, ServiceError> {
+    let g = get(db, id).await?;
+    let previous = list(db).await?.into_iter().find(|x| x.active);
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE sms_gateways SET active = CASE WHEN id = ? THEN 1 ELSE 0 END, updated_at = ?")
+        .bind(id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "sms_gateway.activate",
+        &g.name,
+        previous.as_ref().map(|p| p.name.as_str()),
+        Some(&g.name),
+    )
+    .await?;
+    audit::bump_generation(&mut tx).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<(), ServiceError> {
+    let g = get(db, id).await?;
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM sms_gateways WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, actor, "sms_gateway.delete", &g.name, Some(&g.kind), None).await?;
+    audit::bump_generation(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> GatewayInput {
+        GatewayInput {
+            name: "main".into(),
+            kind: "smstraffic".into(),
+            url: "https://api.smstraffic.ru/multi.php".into(),
+            reserve_url: "https://api2.smstraffic.ru/multi.php".into(),
+            sender: "FRONTLINE".into(),
+            login: "l".into(),
+            password: Some("p".into()),
+            rate_limit: 20,
+            max_parts: 10,
+            timeout_ms: 30_000,
+            priority: 0,
+            enabled: true,
+        }
+    }
+
+    #[test]
+    fn gateway_input_validates() {
+        assert!(validate(&input()).is_ok());
+        for (f, bad) in [
+            ("name", GatewayInput { name: "a b".into(), ..input() }),
+            ("kind", GatewayInput { kind: "twilio".into(), ..input() }),
+            ("timeout_ms", GatewayInput { timeout_ms: 10, ..input() }),
+            ("url", GatewayInput { url: "ftp://x".into(), ..input() }),
+            ("reserve_url", GatewayInput { reserve_url: "x".into(), ..input() }),
+            ("sender", GatewayInput { sender: "Магазин".into(), ..input() }),
+            ("rate_limit", GatewayInput { rate_limit: 0, ..input() }),
+            ("max_parts", GatewayInput { max_parts: 256, ..input() }),
+        ] {
+            match validate(&bad) {
+                Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, f),
+                other => panic!("{f}: {other:?}"),
+            }
+        }
+        let d = describe(&input(), true);
+        assert!(d.contains("password=***") && !d.contains("password=p "));
+    }
+}

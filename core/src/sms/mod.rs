@@ -1,0 +1,13 @@
+//! SMS: domain parsers (phones, texts, sender names), providers behind one trait, storage and the
+//! `send` / `getStatus` services with failover, delivery reports and status polling.
+
+/// Phone parsing is shared with `cc/add`: one parser in `crate::phone`.
+pub use crate::phone;
+pub mod provider;
+pub mod sender;
+pub mod smsc;
+pub mod smstraffic;
+pub mod text;
+pub mod xml;
+pub mod gateways;
+pub mod service;
