@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod cli_gateway;
+pub mod events;
 pub mod rest;
 pub mod session;
 pub mod startup;

@@ -2,7 +2,9 @@
 //! `ccgate-core` service, map the error. Data types here cross to the browser.
 
 pub mod auth;
+pub mod dashboard;
 pub mod gateway;
 
 pub use auth::*;
+pub use dashboard::*;
 pub use gateway::*;
