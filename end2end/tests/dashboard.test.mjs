@@ -21,7 +21,8 @@ const chartData = (page) => page.evaluate(() => {
   return {
     dates: o.xAxis[0].data,
     series: o.series.map((s) => ({ name: s.name, data: s.data })),
-    instances: el.children.length,
+    instances: el.querySelectorAll('canvas').length,
+    id: el.getAttribute('_echarts_instance_'),
     attr: JSON.parse(el.dataset.series ?? 'null'),
   };
 });
@@ -106,6 +107,7 @@ test('live dashboard: widgets, chart data and latest requests follow API calls w
     return c && c.series[0].data.at(-1) === before.ok + 3 ? c : null;
   }, 'the chart data');
   assert.equal(now.instances, 1, 'one ECharts instance, updated in place');
+  assert.equal(now.id, first.id);
   assert.deepEqual(now.attr.ok, now.series[0].data);
   assert.equal(now.series[1].data.at(-1), before.bad + 2);
   assert.equal(now.series[2].data.at(-1), before.errors + 1);
@@ -121,6 +123,7 @@ test('live dashboard: widgets, chart data and latest requests follow API calls w
     return c && c.dates.length === 7 ? c : null;
   }, 'seven days');
   assert.equal(week.instances, 1);
+  assert.equal(week.id, first.id);
   assert.equal(week.series[0].data.at(-1), before.ok + 3);
   await page.click('[data-testid=period-custom]');
   const today = now.attr.dates.at(-1);

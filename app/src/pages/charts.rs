@@ -3,7 +3,7 @@
 //! later updated in place (`setOption`), resized with the window and disposed on unmount.
 
 use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisType, Color, Tooltip, Trigger};
+use charming::element::{AxisType, Color, Label, Tooltip, Trigger};
 use charming::series::{Bar, Pie};
 use charming::{Chart, Echarts, WasmRenderer};
 use leptos::prelude::*;
@@ -38,11 +38,12 @@ fn colors() -> Vec<Color> {
 /// Stacked bars per day: valid, bad (4xx), server errors (5xx).
 pub fn days(days: &[DayCounts], l: &Labels) -> Chart {
     let dates: Vec<String> = days.iter().map(|d| d.date[5..].to_string()).collect();
+    // Slim bars for a few days, a share of the slot for many.
+    let few = days.len() <= 7;
     let series = |name: &str, f: fn(&Counts) -> i64| {
-        Bar::new()
-            .name(name)
-            .stack("requests")
-            .bar_width("55%")
+        let bar = Bar::new().name(name).stack("requests");
+        let bar = if few { bar.bar_width(48) } else { bar.bar_width("60%") };
+        bar
             .data(days.iter().map(|d| f(&d.counts)).collect::<Vec<i64>>())
     };
     Chart::new()
@@ -67,7 +68,8 @@ pub fn totals(c: &Counts, l: &Labels) -> Chart {
             Pie::new()
                 .radius(vec!["40%", "68%"])
                 .center(vec!["50%", "45%"])
-                .avoid_label_overlap(true)
+                // The legend and the tooltip name the slices; labels would crowd a small ring.
+                .label(Label::new().show(false))
                 .data(vec![
                     (c.ok as f64, l.valid),
                     (c.bad as f64, l.bad),
