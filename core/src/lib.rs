@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod freeswitch;
+pub mod idempotency;
 pub mod journal;
 pub mod keys;
 pub mod live;

@@ -4,6 +4,7 @@
 pub mod cc;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod params;
 pub mod pipeline;
 
