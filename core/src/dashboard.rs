@@ -3,6 +3,8 @@
 //! read is [`latest`], an index-ordered `LIMIT` on `at`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +101,11 @@ impl Outcomes {
     pub fn total(&self) -> i64 {
         self.ok + self.bad + self.error
     }
+    fn merge(&mut self, o: &Outcomes) {
+        self.ok += o.ok;
+        self.bad += o.bad;
+        self.error += o.error;
+    }
     fn add(&mut self, outcome: &str, n: i64) {
         match outcome {
             "ok" => self.ok += n,
@@ -150,12 +157,100 @@ pub struct Dashboard {
     pub top_methods_bad: Vec<TopRow>,
 }
 
-/// Everything the dashboard shows for `period`, tops cut to `top` lines.
+/// What one day's counters add up to, per user and per method (each split by outcome).
+#[derive(Debug, Default)]
+struct DayAgg {
+    by_user: HashMap<i64, Outcomes>,
+    by_method: HashMap<(String, String), Outcomes>,
+}
+
+/// A day is closed (its counters final) this long after it ends in the configured zone: journal
+/// batches land within milliseconds, failed ones are retried for about half a minute.
+const SETTLE_MS: i64 = 10 * 60_000;
+/// Closed days are read again after this long anyway (late writes after a long outage).
+const CACHE_TTL: Duration = Duration::from_secs(3600);
+const CACHE_DAYS: usize = 800;
+
+/// Aggregates of closed days, kept in memory per process so a 30-day view reads only today's
+/// counters from the database. Keyed by day number; days not yet closed are never cached.
+#[derive(Default)]
+pub struct Cache {
+    days: Mutex<HashMap<i64, (Instant, Arc<DayAgg>)>>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("dashboard::Cache").finish_non_exhaustive()
+    }
+}
+
+impl Cache {
+    fn get(&self, day: i64) -> Option<Arc<DayAgg>> {
+        let days = self.days.lock().unwrap_or_else(|e| e.into_inner());
+        days.get(&day)
+            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+            .map(|(_, a)| a.clone())
+    }
+
+    fn put(&self, day: i64, agg: Arc<DayAgg>) {
+        let mut days = self.days.lock().unwrap_or_else(|e| e.into_inner());
+        if days.len() >= CACHE_DAYS {
+            days.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+            if days.len() >= CACHE_DAYS {
+                days.clear();
+            }
+        }
+        days.insert(day, (Instant::now(), agg));
+    }
+}
+
+/// Per-day aggregates for `from..=to` (two grouped reads of the counters' primary-key range).
+async fn fetch_days(db: &Db, from: i64, to: i64) -> Result<HashMap<i64, DayAgg>, ServiceError> {
+    let mut out: HashMap<i64, DayAgg> = HashMap::new();
+    let by_user: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT day, user_id, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
+         WHERE day >= ? AND day <= ? GROUP BY day, user_id, outcome",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?;
+    for (day, uid, outcome, n) in by_user {
+        out.entry(day)
+            .or_default()
+            .by_user
+            .entry(uid)
+            .or_default()
+            .add(&outcome, n);
+    }
+    let by_method: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT day, module, method, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
+         WHERE day >= ? AND day <= ? GROUP BY day, module, method, outcome",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?;
+    for (day, m, x, outcome, n) in by_method {
+        out.entry(day)
+            .or_default()
+            .by_method
+            .entry((m, x))
+            .or_default()
+            .add(&outcome, n);
+    }
+    Ok(out)
+}
+
+/// Everything the dashboard shows for `period`, tops cut to `top` lines. With a `cache`, closed
+/// days are read from the database once and then from memory.
 pub async fn load(
     db: &Db,
     snap: &Snapshot,
     period: Period,
     top: usize,
+    cache: Option<&Cache>,
+    now_ms: i64,
 ) -> Result<Dashboard, ServiceError> {
     let (from, to) = (period.from_day, period.to_day);
 
@@ -177,33 +272,48 @@ pub async fn load(
         .filter(|(m, x)| snap.method_enabled(m.name, x.name))
         .count() as i64;
 
-    // Per day × outcome: a range scan of the primary key's leading column.
-    let by_day: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT day, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
-         WHERE day >= ? AND day <= ? GROUP BY day, outcome",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut days: BTreeMap<i64, Outcomes> = (from..=to).map(|d| (d, Outcomes::default())).collect();
-    let mut totals = Outcomes::default();
-    for (day, outcome, n) in by_day {
-        days.entry(day).or_default().add(&outcome, n);
-        totals.add(&outcome, n);
+    // Days from the cache where closed and cached; the rest in one read of their range.
+    let last_closed = snap.day_of(now_ms - SETTLE_MS) - 1;
+    let mut aggs: BTreeMap<i64, Arc<DayAgg>> = BTreeMap::new();
+    let mut missing: Vec<i64> = Vec::new();
+    for day in from..=to {
+        match cache.and_then(|c| (day <= last_closed).then(|| c.get(day)).flatten()) {
+            Some(a) => {
+                aggs.insert(day, a);
+            }
+            None => missing.push(day),
+        }
+    }
+    if let (Some(&lo), Some(&hi)) = (missing.first(), missing.last()) {
+        let mut fetched = fetch_days(db, lo, hi).await?;
+        for day in missing {
+            let a = Arc::new(fetched.remove(&day).unwrap_or_default());
+            if let Some(c) = cache.filter(|_| day <= last_closed) {
+                c.put(day, a.clone());
+            }
+            aggs.insert(day, a);
+        }
     }
 
-    let by_user: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT user_id, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
-         WHERE day >= ? AND day <= ? GROUP BY user_id, outcome",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&db.pool)
-    .await?;
+    let mut totals = Outcomes::default();
     let mut per_user: HashMap<i64, Outcomes> = HashMap::new();
-    for (uid, outcome, n) in by_user {
-        per_user.entry(uid).or_default().add(&outcome, n);
+    let mut per_method: HashMap<(String, String), Outcomes> = HashMap::new();
+    let mut days = Vec::with_capacity(aggs.len());
+    for (day, a) in &aggs {
+        let mut counts = Outcomes::default();
+        for (uid, o) in &a.by_user {
+            counts.merge(o);
+            per_user.entry(*uid).or_default().merge(o);
+        }
+        for (k, o) in &a.by_method {
+            per_method.entry(k.clone()).or_default().merge(o);
+        }
+        totals.merge(&counts);
+        days.push(DayPoint {
+            day: *day,
+            date: date_of_day(*day),
+            counts,
+        });
     }
     let user_rows: Vec<TopRow> = per_user
         .into_iter()
@@ -215,19 +325,6 @@ pub async fn load(
             counts,
         })
         .collect();
-
-    let by_method: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT module, method, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
-         WHERE day >= ? AND day <= ? GROUP BY module, method, outcome",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut per_method: HashMap<(String, String), Outcomes> = HashMap::new();
-    for (m, x, outcome, n) in by_method {
-        per_method.entry((m, x)).or_default().add(&outcome, n);
-    }
     let method_rows: Vec<TopRow> = per_method
         .into_iter()
         .map(|((m, x), counts)| TopRow {
@@ -255,14 +352,7 @@ pub async fn load(
         methods_enabled,
         methods_total,
         totals,
-        days: days
-            .into_iter()
-            .map(|(day, counts)| DayPoint {
-                day,
-                date: date_of_day(day),
-                counts,
-            })
-            .collect(),
+        days,
         top_users: top_by(&user_rows, top, |c| c.total()),
         top_users_bad: top_by(&user_rows, top, |c| c.bad),
         top_methods: top_by(&method_rows, top, |c| c.total()),

@@ -74,6 +74,7 @@ impl Application {
             live: live.clone(),
             journal,
             fs: Arc::new(ccgate_core::cc::FsHub::default()),
+            dash_cache: Arc::default(),
         };
         let router = build_router(state.clone(), &store);
         let background = vec![

@@ -52,7 +52,7 @@ async fn figures_come_from_the_counters(app: &TestApp) {
     let snap = app.live.current();
     let now = ccgate_core::time::now_ms();
     let today = Period::resolve("today", "", "", &snap, now).unwrap();
-    let d = dashboard::load(&app.db, &snap, today, 5).await.unwrap();
+    let d = dashboard::load(&app.db, &snap, today, 5, None, now).await.unwrap();
     assert_eq!((d.users_active, d.users_blocked), (1, 1));
     let methods_total = ccgate_catalogue::all().count() as i64;
     let reports = ccgate_catalogue::module("reports").unwrap().methods.len() as i64;
@@ -110,11 +110,21 @@ async fn periods_and_series(app: &TestApp) {
         .await
         .unwrap();
     }
+    let cache = dashboard::Cache::default();
+    let cache = &cache;
     let load = |preset: &'static str, from: String, until: String| {
         let snap = snap.clone();
         async move {
             let p = Period::resolve(preset, &from, &until, &snap, now).unwrap();
-            dashboard::load(&app.db, &snap, p, 5).await.unwrap()
+            let plain = dashboard::load(&app.db, &snap, p, 5, None, now).await.unwrap();
+            // Through the closed-day cache: the same figures, cold and warm.
+            for _ in 0..2 {
+                let cached = dashboard::load(&app.db, &snap, p, 5, Some(&cache), now)
+                    .await
+                    .unwrap();
+                assert_eq!(cached, plain);
+            }
+            plain
         }
     };
     let t = |d: &dashboard::Dashboard| (d.totals.ok, d.totals.bad, d.totals.error);
@@ -138,6 +148,17 @@ async fn periods_and_series(app: &TestApp) {
     assert_eq!(d.days.len(), 24);
     assert_eq!(d.from_date, date(30));
     assert_eq!(d.until_date, date(7));
+
+    // Today is never cached: new counters show at once; closed days come from memory.
+    sqlx::query(
+        "UPDATE daily_counters SET count = count + 5 WHERE day = ? AND outcome = 'ok'",
+    )
+    .bind(today)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let d = load("30d", String::new(), String::new()).await;
+    assert_eq!(t(&d), (122, 5, 2));
 }
 
 async fn data_function_needs_a_session(app: &TestApp) {

@@ -195,7 +195,7 @@ pub async fn dashboard_data(
         crate::ssr::respond_with(http::StatusCode::BAD_REQUEST);
         AppError::from(e)
     })?;
-    let d = load(&state.db, &snap, period, 5).await?;
+    let d = load(&state.db, &snap, period, 5, Some(&state.dash_cache), now).await?;
     let (from_ms, until_ms) = period.millis(snap.utc_offset_minutes);
     let rows = latest(&state.db, from_ms, until_ms, LATEST as i64).await?;
     Ok(conv::dash(d, snap.day_of(now), rows))

@@ -644,3 +644,41 @@ mod browser {
         _callbacks: Vec<Closure<dyn FnMut(web_sys::MessageEvent)>>,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_links_carry_the_period_and_filters() {
+        let d = DashData {
+            from_date: "2026-11-19".into(),
+            until_date: "2026-11-25".into(),
+            journal_until: "2026-11-26".into(),
+            includes_today: true,
+            users_active: 0,
+            users_blocked: 0,
+            modules_enabled: 0,
+            modules_total: 0,
+            methods_enabled: 0,
+            methods_total: 0,
+            totals: Default::default(),
+            days: vec![],
+            top_users: vec![],
+            top_users_bad: vec![],
+            top_methods: vec![],
+            top_methods_bad: vec![],
+            latest: vec![],
+        };
+        assert_eq!(
+            journal_href(&d, &[("outcome", "bad")]),
+            "/journal?from=2026-11-19&until=2026-11-26&outcome=bad"
+        );
+        assert_eq!(
+            journal_href(&d, &[("user", "crm a&b"), ("module", ""), ("method", "me")]),
+            "/journal?from=2026-11-19&until=2026-11-26&user=crm%20a%26b&method=me"
+        );
+        assert_eq!(share(1, 3), "33.3%");
+        assert_eq!(share(0, 0), "0%");
+    }
+}
