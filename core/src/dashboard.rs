@@ -207,14 +207,24 @@ impl Cache {
 /// Per-day aggregates for `from..=to` (two grouped reads of the counters' primary-key range).
 async fn fetch_days(db: &Db, from: i64, to: i64) -> Result<HashMap<i64, DayAgg>, ServiceError> {
     let mut out: HashMap<i64, DayAgg> = HashMap::new();
-    let by_user: Vec<(i64, i64, String, i64)> = sqlx::query_as(
-        "SELECT day, user_id, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
-         WHERE day >= ? AND day <= ? GROUP BY day, user_id, outcome",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&db.pool)
-    .await?;
+    // Two reads of the same key range, side by side on two pool connections.
+    let (by_user, by_method): (Vec<(i64, i64, String, i64)>, Vec<(i64, String, String, String, i64)>) =
+        tokio::try_join!(
+            sqlx::query_as(
+                "SELECT day, user_id, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
+                 WHERE day >= ? AND day <= ? GROUP BY day, user_id, outcome",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(&db.pool),
+            sqlx::query_as(
+                "SELECT day, module, method, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
+                 WHERE day >= ? AND day <= ? GROUP BY day, module, method, outcome",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(&db.pool),
+        )?;
     for (day, uid, outcome, n) in by_user {
         out.entry(day)
             .or_default()
@@ -223,14 +233,6 @@ async fn fetch_days(db: &Db, from: i64, to: i64) -> Result<HashMap<i64, DayAgg>,
             .or_default()
             .add(&outcome, n);
     }
-    let by_method: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
-        "SELECT day, module, method, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
-         WHERE day >= ? AND day <= ? GROUP BY day, module, method, outcome",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&db.pool)
-    .await?;
     for (day, m, x, outcome, n) in by_method {
         out.entry(day)
             .or_default()

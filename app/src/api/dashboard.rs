@@ -195,8 +195,11 @@ pub async fn dashboard_data(
         crate::ssr::respond_with(http::StatusCode::BAD_REQUEST);
         AppError::from(e)
     })?;
-    let d = load(&state.db, &snap, period, 5, Some(&state.dash_cache), now).await?;
     let (from_ms, until_ms) = period.millis(snap.utc_offset_minutes);
-    let rows = latest(&state.db, from_ms, until_ms, LATEST as i64).await?;
+    // The figures and the newest rows, side by side.
+    let (d, rows) = tokio::try_join!(
+        load(&state.db, &snap, period, 5, Some(&state.dash_cache), now),
+        latest(&state.db, from_ms, until_ms, LATEST as i64),
+    )?;
     Ok(conv::dash(d, snap.day_of(now), rows))
 }
