@@ -172,6 +172,18 @@ pub async fn purge(db: &Db) -> Result<u64, ServiceError> {
     Ok(r.rows_affected())
 }
 
+/// Purge expired keys hourly.
+pub fn spawn_purge(db: Db) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = purge(&db).await {
+                tracing::warn!(error = %e, "cannot purge expired idempotency keys");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,6 +145,48 @@ fn freeswitch_defs() -> Vec<Def> {
             "Период чтения новых CDR, с",
             "How often new CDR files are read, s",
         ),
+        fs_def(
+            "dial_template",
+            Kind::Text { max: 255 },
+            "sofia/gateway/default/{number}",
+            "Шаблон строки набора исходящего звонка ({number} — номер без +, {e164} — с +)",
+            "Outbound dial string template ({number}: digits without +, {e164}: with +)",
+        ),
+        fs_def(
+            "caller_id_number",
+            Kind::Text { max: 32 },
+            "",
+            "Номер вызывающего абонента по умолчанию",
+            "Default caller id number",
+        ),
+        fs_def(
+            "caller_id_name",
+            Kind::Text { max: 64 },
+            "ccgate",
+            "Имя вызывающего абонента по умолчанию",
+            "Default caller id name",
+        ),
+        fs_def(
+            "originate_timeout_s",
+            Kind::Int { min: 5, max: 300 },
+            "30",
+            "Сколько ждать ответа абонента, с",
+            "How long to ring before giving up, s",
+        ),
+        fs_def(
+            "max_concurrent_calls",
+            Kind::Int { min: 0, max: 10_000 },
+            "10",
+            "Максимум одновременных исходящих звонков (0 — обзвон на паузе)",
+            "Maximum concurrent outbound calls (0 pauses dialing)",
+        ),
+        fs_def(
+            "calls_per_second",
+            Kind::Int { min: 1, max: 1000 },
+            "5",
+            "Максимум новых исходящих звонков в секунду",
+            "Maximum new outbound calls per second",
+        ),
     ]
 }
 
@@ -345,7 +387,8 @@ mod tests {
         let r = registry();
         assert!(r.iter().any(|d| d.name == "modules.cc.enabled"));
         assert!(r.iter().any(|d| d.name == "methods.sms.getStatus.enabled"));
-        assert_eq!(r.len(), 1 + 11 + 4 + 16);
+        // general + FreeSWITCH (connection 11, originate and pacing 6) + modules + methods
+        assert_eq!(r.len(), 1 + 17 + 4 + 16);
     }
 
     #[test]

@@ -102,7 +102,13 @@ impl Request {
             let close = body.find('}')?;
             for kv in body[..close].split(',') {
                 if let Some((k, v)) = kv.split_once('=') {
-                    r.vars.push((k.trim().to_string(), v.trim().to_string()));
+                    // FreeSWITCH strips the single quotes around a value with spaces.
+                    let v = v.trim();
+                    let v = v
+                        .strip_prefix('\'')
+                        .and_then(|x| x.strip_suffix('\''))
+                        .unwrap_or(v);
+                    r.vars.push((k.trim().to_string(), v.to_string()));
                 }
             }
             target = &body[close + 1..];
@@ -116,6 +122,10 @@ impl Request {
                 if let Some(c) = parts.get(2) {
                     r.context = c.to_string();
                 }
+            }
+            // sofia/<profile>/<dest>@host or sofia/gateway/<gateway>/<dest>
+            "sofia" if parts.get(1) == Some(&"gateway") => {
+                r.dest = parts.get(3).unwrap_or(&"").to_string()
             }
             "sofia" => r.dest = parts.get(2).unwrap_or(&"").to_string(),
             _ => r.dest = parts.get(1).unwrap_or(&"").to_string(),
@@ -810,11 +820,44 @@ pub fn uuid_kill(sim: &Sim, args: &str) -> String {
     }
 }
 
+/// One call counted in `calls_up` / `peak_calls` while it lives.
+struct CallSlot(Arc<Sim>);
+
+impl CallSlot {
+    fn new(sim: &Arc<Sim>) -> CallSlot {
+        use std::sync::atomic::Ordering::SeqCst;
+        let n = sim.calls_up.fetch_add(1, SeqCst) + 1;
+        sim.peak_calls.fetch_max(n, SeqCst);
+        CallSlot(sim.clone())
+    }
+}
+
+impl Drop for CallSlot {
+    fn drop(&mut self) {
+        self.0
+            .calls_up
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// `uuid_exists <uuid>`: `true` while the channel is up, else `false` (no newline, as FreeSWITCH).
+pub fn uuid_exists(sim: &Sim, args: &str) -> String {
+    let Some(uuid) = args.split_whitespace().next() else {
+        return "-USAGE: <uuid>\n".into();
+    };
+    let up = sim.channels.lock().unwrap().iter().any(|c| c.uuid == uuid)
+        || sim.kills.lock().unwrap().contains_key(uuid);
+    if up { "true" } else { "false" }.into()
+}
+
 /// `originate <call url> <exten>|&app(args) [dialplan] [context] [cid_name] [cid_num] [timeout]`.
 pub async fn originate_api(sim: &Arc<Sim>, args: &str) -> String {
     let Some(req) = Request::parse(args) else {
         return ORIGINATE_USAGE.to_string();
     };
+    sim.originates
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let slot = CallSlot::new(sim);
     let now = now_micros();
     let a_uuid = req
         .var("origination_uuid")
@@ -996,6 +1039,7 @@ pub async fn originate_api(sim: &Arc<Sim>, args: &str) -> String {
             }
             let sim2 = sim.clone();
             tokio::spawn(async move {
+                let _slot = slot;
                 let queue = queue_for(&sim2, &legs[0]);
                 let cause = match queue {
                     Some(q) => {

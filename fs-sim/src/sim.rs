@@ -134,6 +134,12 @@ pub struct Sim {
     pub events: broadcast::Sender<Arc<Event>>,
     /// Hang-up triggers of answered calls, by channel UUID (used by `uuid_kill`).
     pub kills: Mutex<HashMap<String, Arc<watch::Sender<Option<String>>>>>,
+    /// `originate` commands received (api and bgapi), for tests that count dial attempts.
+    pub originates: AtomicU64,
+    /// Calls up at the same time, at most (tests check pacing against it).
+    pub peak_calls: AtomicU64,
+    /// Calls up now (from `originate` until the last leg hangs up).
+    pub calls_up: AtomicU64,
 }
 
 impl Sim {
@@ -157,6 +163,9 @@ impl Sim {
             session_ids: AtomicU64::new(1),
             events,
             kills: Mutex::new(HashMap::new()),
+            originates: AtomicU64::new(0),
+            peak_calls: AtomicU64::new(0),
+            calls_up: AtomicU64::new(0),
         })
     }
 
@@ -310,6 +319,7 @@ Current Stack Size/Max 240K/8192K\n",
             }
             "originate" => crate::originate::originate_api(self, args).await,
             "uuid_kill" => crate::originate::uuid_kill(self, args),
+            "uuid_exists" => crate::originate::uuid_exists(self, args),
             _ => return None,
         })
     }

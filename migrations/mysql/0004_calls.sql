@@ -18,6 +18,7 @@ CREATE TABLE idempotency_keys (
 CREATE TABLE cc_calls (
     id               VARCHAR(36)  NOT NULL PRIMARY KEY,
     batch_id         VARCHAR(36)  NOT NULL,
+    batch_index      INT          NOT NULL,
     user_id          BIGINT       NOT NULL,
     phone            VARCHAR(32)  NOT NULL,
     target_kind      VARCHAR(16)  NOT NULL,
@@ -31,6 +32,7 @@ CREATE TABLE cc_calls (
     not_after_ms     BIGINT       NULL,
     status           VARCHAR(16)  NOT NULL,
     hangup_cause     VARCHAR(64)  NOT NULL,
+    attempts         INT          NOT NULL,
     created_ms       BIGINT       NOT NULL,
     updated_ms       BIGINT       NOT NULL,
     dial_ms          BIGINT       NULL,

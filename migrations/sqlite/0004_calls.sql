@@ -17,6 +17,7 @@ CREATE INDEX idempotency_created ON idempotency_keys (created_ms);
 CREATE TABLE cc_calls (
     id               TEXT    NOT NULL PRIMARY KEY,
     batch_id         TEXT    NOT NULL,
+    batch_index      INTEGER NOT NULL,
     user_id          INTEGER NOT NULL,
     phone            TEXT    NOT NULL,
     target_kind      TEXT    NOT NULL,
@@ -30,6 +31,7 @@ CREATE TABLE cc_calls (
     not_after_ms     INTEGER,
     status           TEXT    NOT NULL,
     hangup_cause     TEXT    NOT NULL,
+    attempts         INTEGER NOT NULL,
     created_ms       INTEGER NOT NULL,
     updated_ms       INTEGER NOT NULL,
     dial_ms          INTEGER,

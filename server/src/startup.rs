@@ -67,13 +67,16 @@ impl Application {
             .await
             .context("cannot load users and settings")?;
         let journal = ccgate_core::journal::spawn(db.clone(), live.clone());
+        let fs = Arc::new(ccgate_core::cc::FsHub::default());
+        let dialer = ccgate_core::dialer::Dialer::new(db.clone(), live.clone(), fs.clone());
         let state = AppState {
             leptos_options: leptos_options(&config),
             db,
             config: Arc::new(config),
             live: live.clone(),
             journal,
-            fs: Arc::new(ccgate_core::cc::FsHub::default()),
+            fs,
+            dialer: dialer.clone(),
             dash_cache: Arc::default(),
         };
         let router = build_router(state.clone(), &store);
@@ -81,6 +84,8 @@ impl Application {
             store.spawn_cleanup(),
             live.spawn_poller(),
             ccgate_core::cdr_index::spawn_indexer(state.db.clone(), live.clone()),
+            dialer.spawn(),
+            ccgate_core::idempotency::spawn_purge(state.db.clone()),
         ];
         Ok(Application {
             listener,

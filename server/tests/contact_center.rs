@@ -19,12 +19,15 @@ both_backends!(
     upstream_failures_are_clean_errors,
     recordings_with_ranges_and_no_escape,
     cdrs_are_indexed_filtered_and_exported,
+    call_list_dials_with_pacing_and_reports_outcomes,
+    add_with_one_idempotency_key_dials_once,
+    add_keeps_contacts_while_freeswitch_is_down,
 );
 
 struct Fs {
     esl_port: u16,
     http_port: u16,
-    _sim: Arc<Sim>,
+    sim: Arc<Sim>,
 }
 
 async fn start_fs(scenario: Scenario) -> Fs {
@@ -42,7 +45,7 @@ async fn start_fs(scenario: Scenario) -> Fs {
     let fs = Fs {
         esl_port: esl.local_addr().unwrap().port(),
         http_port: http.local_addr().unwrap().port(),
-        _sim: sim.clone(),
+        sim: sim.clone(),
     };
     tokio::spawn(fs_sim::esl::serve(esl, sim.clone()));
     tokio::spawn(fs_sim::http::serve(http, sim));
@@ -437,7 +440,9 @@ async fn cdrs_are_indexed_filtered_and_exported(app: &TestApp) {
     let all = loop {
         let (s, v) = get(app, &key, "/api/v1/cc/cdr?limit=1000").await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        if v["total"].as_u64().unwrap_or(0) >= 5 {
+        // The indexer may insert between the count and the page: wait for a quiet read.
+        let total = v["total"].as_u64().unwrap_or(0);
+        if total >= 5 && v["items"].as_array().map(|a| a.len() as u64) == Some(total) {
             break v;
         }
         assert!(
@@ -522,4 +527,270 @@ async fn cdrs_are_indexed_filtered_and_exported(app: &TestApp) {
     let text = r.text().await.unwrap();
     assert!(text.starts_with("\u{feff}uuid,direction,"), "{text}");
     assert_eq!(text.lines().count() as u64, total + 1);
+}
+
+// ---- cc/add ----------------------------------------------------------------------------------
+
+async fn post_json(
+    app: &TestApp,
+    key: &str,
+    path: &str,
+    body: &Value,
+    idem: Option<&str>,
+) -> reqwest::Response {
+    let mut rb = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(key)
+        .json(body);
+    if let Some(k) = idem {
+        rb = rb.header("Idempotency-Key", k);
+    }
+    rb.send().await.unwrap()
+}
+
+async fn dial_settings(app: &TestApp, fs: &Fs, transport: &str, max_concurrent: u32) {
+    configure(
+        app,
+        &[
+            ("transport", transport.into()),
+            ("host", "127.0.0.1".into()),
+            ("port", fs.http_port.to_string()),
+            ("esl_port", fs.esl_port.to_string()),
+            ("dial_template", "sofia/gateway/gw1/{number}".into()),
+            ("originate_timeout_s", "5".into()),
+            ("max_concurrent_calls", max_concurrent.to_string()),
+            ("calls_per_second", "50".into()),
+        ],
+    )
+    .await;
+}
+
+/// Poll a call or batch until no call in it is queued, dialing or answered.
+async fn wait_final(app: &TestApp, key: &str, id: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let (s, v) = get(app, key, &format!("/api/v1/cc/add/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let items = v["items"].as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
+        let busy = items.iter().any(|c| {
+            matches!(c["status"].as_str(), Some("queued" | "dialing" | "answered"))
+        });
+        if !busy {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "calls never finished: {v}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+async fn call_list_dials_with_pacing_and_reports_outcomes(app: &TestApp) {
+    let fs = start_fs(Scenario::Demo).await;
+    let (_, key) = app.api_user("dialer", &["cc.add"]).await;
+    dial_settings(app, &fs, "esl", 2).await;
+
+    // A batch: four answered calls, one busy (486…), one unanswered (480…), one bad phone.
+    let body = serde_json::json!({"contacts": [
+        {"phone": "8 (916) 000-00-01", "queue": "support@default", "crm_ref": "deal 1",
+         "variables": {"lead_id": 1}},
+        {"phone": "+79160000002", "queue": "support@default"},
+        {"phone": "+79160000003", "extension": "1000", "priority": 9},
+        {"phone": "+79160000004", "queue": "sales@default"},
+        {"phone": "+4861234567", "queue": "support@default"},
+        {"phone": "+4801234567", "queue": "support@default"},
+        {"phone": "12", "queue": "support@default"}
+    ]});
+    let r = post_json(app, &key, "/api/v1/cc/add", &body, None).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!((v["accepted"].as_i64(), v["rejected"].as_i64()), (Some(6), Some(1)), "{v}");
+    assert_eq!(v["items"][0]["phone"], "+79160000001");
+    assert_eq!(v["items"][6]["status"], "rejected");
+    assert_eq!(v["items"][6]["error"]["field"], "phone");
+    let batch = v["batch_id"].as_str().unwrap().to_string();
+
+    let done = wait_final(app, &key, &batch).await;
+    assert_eq!(done["total"], 6);
+    assert_eq!(done["counts"]["completed"], 4, "{done}");
+    assert_eq!(done["counts"]["busy"], 1, "{done}");
+    assert_eq!(done["counts"]["no_answer"], 1, "{done}");
+    let first = &done["items"][0];
+    assert_eq!(first["crm_ref"], "deal 1");
+    assert_eq!(first["variables"]["lead_id"], "1");
+    assert!(first["answered_at"].is_string() && first["ended_at"].is_string(), "{first}");
+    let busy = done["items"].as_array().unwrap().iter().find(|c| c["status"] == "busy").unwrap();
+    assert_eq!(busy["hangup_cause"], "USER_BUSY");
+    use std::sync::atomic::Ordering::SeqCst;
+    assert_eq!(fs.sim.originates.load(SeqCst), 6);
+    let peak = fs.sim.peak_calls.load(SeqCst);
+    assert!(peak <= 2, "pacing let {peak} calls up at once with max_concurrent_calls = 2");
+    assert!(peak >= 1);
+
+    // One call, not before tomorrow: it waits; cancel it; a finished one cannot be cancelled.
+    dial_settings(app, &fs, "xml_rpc", 2).await;
+    let tomorrow = ccgate_core::time::rfc3339(ccgate_core::time::now_ms() + 86_400_000);
+    let r = post_json(
+        app,
+        &key,
+        "/api/v1/cc/add",
+        &serde_json::json!({"phone": "+79160000009", "queue": "support@default", "not_before": tomorrow}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let one: Value = r.json().await.unwrap();
+    let id = one["id"].as_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let (_, st) = get(app, &key, &format!("/api/v1/cc/add/{id}")).await;
+    assert_eq!(st["status"], "queued", "{st}");
+    let r = app.api("DELETE", &format!("/api/v1/cc/add/{id}"), Some(&key)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, st) = get(app, &key, &format!("/api/v1/cc/add/{id}")).await;
+    assert_eq!(st["status"], "cancelled");
+    let done_id = first["id"].as_str().unwrap();
+    let r = app.api("DELETE", &format!("/api/v1/cc/add/{done_id}"), Some(&key)).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "call_not_cancellable");
+
+    // Now over mod_xml_rpc: one answered call.
+    let r = post_json(
+        app,
+        &key,
+        "/api/v1/cc/add",
+        &serde_json::json!({"phone": "+79160000010", "extension": "1000"}),
+        None,
+    )
+    .await;
+    let one: Value = r.json().await.unwrap();
+    let done = wait_final(app, &key, one["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "completed", "{done}");
+
+    // Bad input is a 400 with the field; unknown ids are 404; other users' calls are invisible.
+    let r = post_json(app, &key, "/api/v1/cc/add", &serde_json::json!({"phone": "+79160000001"}), None).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["details"]["field"], "queue");
+    let r = post_json(app, &key, "/api/v1/cc/add", &serde_json::json!({"phone": "+79160000001", "queue": "q", "qeue": 1}), None).await;
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "unknown_field");
+    let (s, e) = get(app, &key, "/api/v1/cc/add/00000000-0000-4000-a000-000000000000").await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("call_not_found")));
+    let (s, _) = get(app, &key, "/api/v1/cc/add/..%2F..%2Fetc").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (_, other) = app.api_user("dialer-2", &["cc.add"]).await;
+    let (s, _) = get(app, &other, &format!("/api/v1/cc/add/{batch}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+async fn add_with_one_idempotency_key_dials_once(app: &TestApp) {
+    let fs = start_fs(Scenario::Demo).await;
+    let (_, key) = app.api_user("dialer-idem", &["cc.add"]).await;
+    dial_settings(app, &fs, "xml_rpc", 5).await;
+    let body = serde_json::json!({"phone": "+79161112233", "queue": "support@default"});
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let (app_url, key, body) = (app.url("/api/v1/cc/add"), key.clone(), body.clone());
+        let client = app.client.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = client
+                .post(app_url)
+                .bearer_auth(&key)
+                .header("Idempotency-Key", "order-42")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let replayed = r.headers().get("idempotent-replayed").is_some();
+            let s = r.status();
+            let v: Value = r.json().await.unwrap();
+            (s, replayed, v)
+        }));
+    }
+    let mut fresh = 0;
+    let mut ids = std::collections::HashSet::new();
+    for t in tasks {
+        let (s, replayed, v) = t.await.unwrap();
+        match s {
+            StatusCode::ACCEPTED => {
+                if !replayed {
+                    fresh += 1;
+                }
+                ids.insert(v["id"].as_str().unwrap().to_string());
+            }
+            StatusCode::CONFLICT => assert_eq!(v["error"]["code"], "idempotency_in_progress"),
+            other => panic!("unexpected {other}: {v}"),
+        }
+    }
+    assert_eq!(fresh, 1, "exactly one request did the work");
+    assert_eq!(ids.len(), 1, "every answer names the same call: {ids:?}");
+    let id = ids.into_iter().next().unwrap();
+
+    // Later retries replay the answer; another body with the key is refused.
+    let r = post_json(app, &key, "/api/v1/cc/add", &body, Some("order-42")).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["id"], id.as_str());
+    let other = serde_json::json!({"phone": "+79161112234", "queue": "support@default"});
+    let r = post_json(app, &key, "/api/v1/cc/add", &other, Some("order-42")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "idempotency_key_reused");
+    // A rejected request does not burn its key: fixed, it goes through.
+    let r = post_json(app, &key, "/api/v1/cc/add", &serde_json::json!({"phone": "1"}), Some("k2")).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = post_json(app, &key, "/api/v1/cc/add", &other, Some("k2")).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert!(r.headers().get("idempotent-replayed").is_none());
+    let r = post_json(app, &key, "/api/v1/cc/add", &body, Some(&"x".repeat(256))).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    let done = wait_final(app, &key, &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    // The first call and the "k2" call: two originates, never more.
+    let k2_wait = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    use std::sync::atomic::Ordering::SeqCst;
+    while fs.sim.originates.load(SeqCst) < 2 && std::time::Instant::now() < k2_wait {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(fs.sim.originates.load(SeqCst), 2);
+}
+
+async fn add_keeps_contacts_while_freeswitch_is_down(app: &TestApp) {
+    let (_, key) = app.api_user("dialer-down", &["cc.add"]).await;
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    configure(
+        app,
+        &[
+            ("transport", "xml_rpc".into()),
+            ("host", "127.0.0.1".into()),
+            ("port", port.to_string()),
+            ("dial_template", "sofia/gateway/gw1/{number}".into()),
+        ],
+    )
+    .await;
+    let r = post_json(
+        app,
+        &key,
+        "/api/v1/cc/add",
+        &serde_json::json!({"phone": "+79160000001", "queue": "support@default"}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let v: Value = r.json().await.unwrap();
+    let id = v["id"].as_str().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (_, st) = get(app, &key, &format!("/api/v1/cc/add/{id}")).await;
+        if st["attempts"] == 1 && st["status"] == "queued" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never retried: {st}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

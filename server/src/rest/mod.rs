@@ -2,6 +2,7 @@
 //! call a `ccgate-core` service, map the result. The pipeline (`pipeline.rs`) wraps them all.
 
 pub mod cc;
+pub mod cc_add;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
@@ -24,6 +25,11 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router<AppState> {
     let mut r = Router::new()
         .route("/v1/me", get(me))
+        .route("/v1/cc/add", post(cc_add::add))
+        .route(
+            "/v1/cc/add/{id}",
+            get(cc_add::status).delete(cc_add::cancel),
+        )
         .route("/v1/cc/queues", get(cc::queues))
         .route("/v1/cc/queue", get(cc::queue))
         .route("/v1/cc/tiers", get(cc::tiers))
@@ -32,6 +38,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/cc/cdr", get(cc::cdr_list))
         .route("/v1/cc/cdr/{uuid}", get(cc::cdr_one));
     const IMPLEMENTED: &[&str] = &[
+        "cc.add",
         "cc.queues",
         "cc.queue",
         "cc.tiers",

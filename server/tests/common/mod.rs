@@ -195,6 +195,7 @@ impl TestApp {
                 .post(self.url(path))
                 .header("Content-Type", "application/json")
                 .body("{}"),
+            "DELETE" => self.client.delete(self.url(path)),
             _ => self.client.get(self.url(path)),
         };
         if let Some(k) = key {
