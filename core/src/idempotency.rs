@@ -11,6 +11,8 @@ use crate::time::now_ms;
 
 /// How long a finished key is kept (the conventions promise at least 24 h).
 pub const RETENTION_MS: i64 = 48 * 3600 * 1000;
+/// A claim unfinished for this long belonged to a process that died: the key is free again.
+pub const STALE_CLAIM_MS: i64 = 10 * 60 * 1000;
 
 /// A validated `Idempotency-Key`: 1–255 printable ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,14 +79,17 @@ pub async fn begin(
     request_hash: &str,
 ) -> Result<Begin, ServiceError> {
     let now = now_ms();
-    // Expired keys are free again.
+    // Expired keys are free again, and so is a claim still "running" long after any request could
+    // (its process died mid-request).
     sqlx::query(
-        "DELETE FROM idempotency_keys WHERE user_id = ? AND method = ? AND idem_key = ? AND created_ms < ?",
+        "DELETE FROM idempotency_keys WHERE user_id = ? AND method = ? AND idem_key = ? \
+         AND (created_ms < ? OR (state = 0 AND created_ms < ?))",
     )
     .bind(user_id)
     .bind(method)
     .bind(key.as_str())
     .bind(now - RETENTION_MS)
+    .bind(now - STALE_CLAIM_MS)
     .execute(&db.pool)
     .await?;
     let inserted = sqlx::query(

@@ -46,7 +46,7 @@ pub async fn add(
     let tz = state.live.current().utc_offset_minutes;
     let user_id = caller.user_id;
     let db = state.db.clone();
-    idempotency::once(&db, user_id, "cc.add", &headers, &canonical, || async move {
+    idempotency::once(&db, user_id, "cc.add", &headers, &canonical, move || async move {
         let req = dialer::parse_request(body, now_ms(), tz)?;
         if !req.batch {
             if let Err(e) = &req.items[0] {

@@ -19,6 +19,9 @@ use super::error::{ApiError, ErrorCode};
 pub const HEADER: &str = "idempotency-key";
 
 /// Run `work` at most once per (user, method, key).
+///
+/// With a key, the work runs in a task of its own: a client that hangs up mid-request does not
+/// cancel it half-way, and its answer is still stored for the retry.
 pub async fn once<F, Fut>(
     db: &Db,
     user_id: i64,
@@ -28,8 +31,8 @@ pub async fn once<F, Fut>(
     work: F,
 ) -> Response
 where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<(StatusCode, Value), ApiError>>,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(StatusCode, Value), ApiError>> + Send + 'static,
 {
     let Some(raw) = headers.get(HEADER) else {
         return answer(work().await);
@@ -72,25 +75,37 @@ where
         }
         Err(e) => return ApiError::from(e).into_response(),
     };
-    match work().await {
-        Ok((status, value)) => {
-            let bytes = serde_json::to_vec(&value).unwrap_or_default();
-            if let Err(e) = idempotency::finish(db, pending, status.as_u16(), &bytes).await {
-                // The work is done; only the replay copy is lost. Say so in the log, answer anyway.
-                tracing::error!(error = %e, "could not store an idempotent answer");
+    let db = db.clone();
+    let task = tokio::spawn(async move {
+        match work().await {
+            Ok((status, value)) => {
+                let bytes = serde_json::to_vec(&value).unwrap_or_default();
+                if let Err(e) = idempotency::finish(&db, pending, status.as_u16(), &bytes).await {
+                    // The work is done; only the replay copy is lost. Say so in the log, answer anyway.
+                    tracing::error!(error = %e, "could not store an idempotent answer");
+                }
+                Ok((status, bytes))
             }
-            (
-                status,
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                bytes,
-            )
-                .into_response()
+            Err(e) => {
+                if let Err(db_err) = idempotency::abandon(&db, pending).await {
+                    tracing::error!(error = %db_err, "could not release an idempotency key");
+                }
+                Err(e)
+            }
         }
-        Err(e) => {
-            if let Err(db_err) = idempotency::abandon(db, pending).await {
-                tracing::error!(error = %db_err, "could not release an idempotency key");
-            }
-            e.into_response()
+    });
+    match task.await {
+        Ok(Ok((status, bytes))) => (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            bytes,
+        )
+            .into_response(),
+        Ok(Err(e)) => e.into_response(),
+        Err(join) => {
+            // A panic in the work: the claim stays until it goes stale (see `idempotency::begin`).
+            tracing::error!(error = %join, "idempotent request failed");
+            ApiError::new(ErrorCode::InternalError, "internal error").into_response()
         }
     }
 }

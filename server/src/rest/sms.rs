@@ -116,8 +116,9 @@ pub async fn send(
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    idempotency::once(&state.db, caller.user_id, "sms.send", &headers, &bytes, || async {
-        let out = service::send(&state.db, &state.sms, caller.user_id, req).await?;
+    let (st, user_id) = (state.clone(), caller.user_id);
+    idempotency::once(&state.db, user_id, "sms.send", &headers, &bytes, move || async move {
+        let out = service::send(&st.db, &st.sms, user_id, req).await?;
         let status = if out.submitted {
             StatusCode::OK
         } else {
