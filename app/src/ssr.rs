@@ -32,6 +32,8 @@ pub struct AppState {
     pub dialer: Arc<ccgate_core::dialer::Dialer>,
     /// SMS gateways' HTTP client and pacers.
     pub sms: Arc<ccgate_core::sms::service::SmsHub>,
+    /// The dashboard's aggregates of closed days.
+    pub dash_cache: Arc<ccgate_core::dashboard::Cache>,
 }
 
 pub fn state() -> Result<AppState, AppError> {

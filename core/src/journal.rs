@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::{mpsc, oneshot, Mutex};
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Mutex};
 
 use crate::audit::like_pattern;
 use crate::db::{Backend, Db};
@@ -23,6 +23,10 @@ const BATCH: usize = 1_000;
 const GATHER: Duration = Duration::from_millis(5);
 /// Rows per multi-row INSERT (16 parameters each; well under both backends' limits).
 const ROWS_PER_INSERT: usize = 100;
+/// Batches a live subscriber may fall behind before it skips (it is told how many it missed).
+const EVENT_BACKLOG: usize = 64;
+/// Rows carried by one live event (the newest of the batch).
+const EVENT_ROWS: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -62,6 +66,88 @@ pub struct JournalHandle {
     tx: mpsc::Sender<Msg>,
     task: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
     stop: Arc<tokio::sync::Notify>,
+    events: broadcast::Sender<Arc<Written>>,
+    events_closed: Arc<watch::Sender<bool>>,
+}
+
+/// One journal row as the live dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRow {
+    pub at: i64,
+    pub user_login: Option<String>,
+    pub module: Option<String>,
+    pub method: Option<String>,
+    pub status: u16,
+    pub error_code: Option<String>,
+    pub outcome: String,
+    pub latency_us: i64,
+}
+
+/// Published after each batch is committed: how many rows of each outcome it held and the newest
+/// of them (at most [`EVENT_ROWS`], oldest first). Subscribers that fall behind skip batches; the
+/// writer never waits for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    pub ok: i64,
+    pub bad: i64,
+    pub error: i64,
+    pub rows: Vec<LiveRow>,
+}
+
+impl Written {
+    fn of(entries: &[Entry]) -> Written {
+        let mut w = Written::default();
+        for e in entries {
+            match outcome(e.status) {
+                "ok" => w.ok += 1,
+                "bad" => w.bad += 1,
+                _ => w.error += 1,
+            }
+        }
+        w.rows = entries[entries.len().saturating_sub(EVENT_ROWS)..]
+            .iter()
+            .map(|e| LiveRow {
+                at: e.at,
+                user_login: e.user_login.clone(),
+                module: e.module.clone(),
+                method: e.method.clone(),
+                status: e.status,
+                error_code: e.error_code.clone(),
+                outcome: outcome(e.status).to_string(),
+                latency_us: e.latency_us,
+            })
+            .collect();
+        w
+    }
+}
+
+/// A live subscription to written batches; ends when the server shuts down.
+pub struct Subscription {
+    rx: broadcast::Receiver<Arc<Written>>,
+    closed: watch::Receiver<bool>,
+}
+
+pub enum Heard {
+    Batch(Arc<Written>),
+    /// This many batches were skipped because the subscriber was slow.
+    Missed(u64),
+}
+
+impl Subscription {
+    /// The next batch, or `None` once the server is shutting down.
+    pub async fn next(&mut self) -> Option<Heard> {
+        if *self.closed.borrow() {
+            return None;
+        }
+        tokio::select! {
+            r = self.rx.recv() => match r {
+                Ok(w) => Some(Heard::Batch(w)),
+                Err(broadcast::error::RecvError::Lagged(n)) => Some(Heard::Missed(n)),
+                Err(broadcast::error::RecvError::Closed) => None,
+            },
+            _ = self.closed.wait_for(|c| *c) => None,
+        }
+    }
 }
 
 impl JournalHandle {
@@ -80,6 +166,19 @@ impl JournalHandle {
         }
     }
 
+    /// Listen to batches as they are written (for the live dashboard).
+    pub fn subscribe(&self) -> Subscription {
+        Subscription {
+            rx: self.events.subscribe(),
+            closed: self.events_closed.subscribe(),
+        }
+    }
+
+    /// End every live subscription (graceful shutdown: long-lived streams must not hold it up).
+    pub fn close_events(&self) {
+        self.events_closed.send_replace(true);
+    }
+
     /// Stop accepting entries, write everything queued, and wait for the writer to finish.
     pub async fn shutdown(&self) {
         self.stop.notify_one();
@@ -93,11 +192,14 @@ impl JournalHandle {
 pub fn spawn(db: Db, live: Arc<Live>) -> JournalHandle {
     let (tx, rx) = mpsc::channel(QUEUE);
     let stop = Arc::new(tokio::sync::Notify::new());
-    let task = tokio::spawn(writer(db, live, rx, stop.clone()));
+    let (events, _) = broadcast::channel(EVENT_BACKLOG);
+    let task = tokio::spawn(writer(db, live, rx, stop.clone(), events.clone()));
     JournalHandle {
         tx,
         task: Arc::new(Mutex::new(Some(task))),
         stop,
+        events,
+        events_closed: Arc::new(watch::channel(false).0),
     }
 }
 
@@ -106,6 +208,7 @@ async fn writer(
     live: Arc<Live>,
     mut rx: mpsc::Receiver<Msg>,
     stop: Arc<tokio::sync::Notify>,
+    events: broadcast::Sender<Arc<Written>>,
 ) {
     let mut buf: Vec<Msg> = Vec::with_capacity(BATCH);
     let mut stopping = false;
@@ -146,6 +249,10 @@ async fn writer(
         }
         if !entries.is_empty() {
             write_with_retry(&db, &live, &entries).await;
+            // Never blocks: a full backlog overwrites the oldest batch for slow subscribers.
+            if events.receiver_count() > 0 {
+                let _ = events.send(Arc::new(Written::of(&entries)));
+            }
         }
         for w in waiters {
             let _ = w.send(());

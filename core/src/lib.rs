@@ -10,6 +10,7 @@ pub mod cc;
 pub mod cdr;
 pub mod cdr_index;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod dialer;
 pub mod error;

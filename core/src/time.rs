@@ -88,6 +88,12 @@ pub fn parse_input(s: &str, default_offset_minutes: i64) -> Option<i64> {
     Some(secs * 1000 + ms)
 }
 
+/// `YYYY-MM-DD` of a day number (days since 1970-01-01, as the daily counters count them).
+pub fn date_of_day(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 fn days_in_month(y: i64, m: i64) -> i64 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod cli_gateway;
 pub mod cli_sms;
+pub mod events;
 pub mod rest;
 pub mod session;
 pub mod startup;

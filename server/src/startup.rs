@@ -78,6 +78,7 @@ impl Application {
             fs,
             dialer: dialer.clone(),
             sms: Arc::new(ccgate_core::sms::service::SmsHub::default()),
+            dash_cache: Arc::default(),
         };
         let router = build_router(state.clone(), &store);
         let background = vec![
@@ -111,6 +112,12 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // Live event streams never finish on their own: end them as soon as shutdown begins.
+        let journal = self.state.journal.clone();
+        let shutdown = async move {
+            shutdown.await;
+            journal.close_events();
+        };
         let res = axum::serve(
             self.listener,
             self.router
@@ -135,6 +142,10 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        .route(
+            crate::events::PATH,
+            axum::routing::get(crate::events::events),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(page_guard));
     let panel = store.apply(panel, &state.config);

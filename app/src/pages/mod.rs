@@ -1,3 +1,5 @@
+#[cfg(feature = "hydrate")]
+pub mod charts;
 pub mod dashboard;
 pub mod docs;
 pub mod journal;
