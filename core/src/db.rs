@@ -110,6 +110,19 @@ impl Db {
     }
 
     /// The normalised URL (for the session store's own pool). Secret: never log it.
+    /// A transaction that will write. On SQLite it takes the write lock first (with a no-op
+    /// UPDATE), so a read-then-write transaction waits for the lock (busy timeout) instead of
+    /// failing with "database is locked" when another connection committed in between.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Sqlite {
+            sqlx::query("UPDATE state_generation SET value = value WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
     pub fn url(&self) -> &Secret<String> {
         &self.url
     }

@@ -442,7 +442,7 @@ pub async fn enqueue(
     let batch_id = new_uuid();
     let now = now_ms();
     let mut ids = Vec::with_capacity(calls.len());
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     for (index, c) in calls.iter().enumerate() {
         let id = new_uuid();
         let (kind, target) = match &c.target {

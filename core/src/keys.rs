@@ -110,7 +110,7 @@ pub async fn create(
     }
     let user = crate::users::get(db, user_id).await?;
     let key = generate();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO api_keys (user_id, name, prefix, key_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -146,7 +146,7 @@ pub async fn revoke(db: &Db, actor: &Actor, key_id: i64) -> Result<KeyInfo, Serv
     if k.revoked_at.is_some() {
         return Ok(k);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ?")
         .bind(now_ms())
         .bind(key_id)
@@ -188,7 +188,7 @@ pub async fn rotate(
         ));
     }
     let (new, secret) = create(db, actor, old.user_id, &old.name, old.expires_at).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     if grace_secs == 0 {
         sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ?")
             .bind(now)

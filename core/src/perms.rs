@@ -48,7 +48,7 @@ pub async fn set(
     if before == after {
         return Ok(after);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM api_permissions WHERE user_id = ?")
         .bind(user_id)
         .execute(&mut *tx)

@@ -328,7 +328,7 @@ pub async fn set_many(
     let current = effective(db).await?;
     let stored_now = stored(db).await?;
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut changed = 0;
     for (d, value) in &normalized {
         let old = current.get(&d.name).cloned().unwrap_or_default();

@@ -203,7 +203,7 @@ pub async fn create(
     let login = Login::parse(login)?;
     let note = validate_note(note)?;
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let res = sqlx::query(
         "INSERT INTO api_users (login, note, status, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)",
     )
@@ -239,7 +239,7 @@ pub async fn update(
     let login = Login::parse(login)?;
     let note = validate_note(note)?;
     let before = get(db, id).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let res = sqlx::query("UPDATE api_users SET login = ?, note = ?, updated_at = ? WHERE id = ?")
         .bind(login.as_str())
         .bind(&note)
@@ -272,7 +272,7 @@ pub async fn set_status(
     status: Status,
 ) -> Result<ApiUser, ServiceError> {
     let before = get(db, id).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE api_users SET status = ?, updated_at = ? WHERE id = ?")
         .bind(status.as_str())
         .bind(now_ms())

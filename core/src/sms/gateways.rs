@@ -266,7 +266,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &GatewayInput) -> Result<Gate
     let g = validate(input)?;
     let now = now_ms();
     let password = g.password.clone().unwrap_or_default();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sms_gateways")
         .fetch_one(&mut *tx)
         .await?;
@@ -328,7 +328,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &GatewayInput) -> Re
         priority: old.priority,
         enabled: old.enabled,
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE sms_gateways SET name = ?, kind = ?, url = ?, reserve_url = ?, sender = ?, login = ?, password = ?, rate_limit = ?, max_parts = ?, timeout_ms = ?, priority = ?, enabled = ?, updated_at = ? WHERE id = ?",
     )
@@ -372,7 +372,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &GatewayInput) -> Re
 pub async fn activate(db: &Db, actor: &Actor, id: i64) -> Result<Gateway, ServiceError> {
     let g = get(db, id).await?;
     let previous = list(db).await?.into_iter().find(|x| x.active);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE sms_gateways SET active = CASE WHEN id = ? THEN 1 ELSE 0 END, updated_at = ?")
         .bind(id)
         .bind(now_ms())
@@ -394,7 +394,7 @@ pub async fn activate(db: &Db, actor: &Actor, id: i64) -> Result<Gateway, Servic
 
 pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<(), ServiceError> {
     let g = get(db, id).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM sms_gateways WHERE id = ?")
         .bind(id)
         .execute(&mut *tx)

@@ -276,7 +276,7 @@ fn prepare(
 
 async fn store(db: &Db, user_id: i64, batch_id: &str, msgs: &[Prepared]) -> Result<(), SmsError> {
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     // 13 values a row; 200 rows stay far below every backend's placeholder limit.
     for chunk in msgs.chunks(200) {
         let mut sql = String::from(
@@ -507,7 +507,7 @@ async fn record_events(
     raw_error: &str,
 ) -> Result<(), ServiceError> {
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     for m in chunk {
         sqlx::query("INSERT INTO sms_status_events (message_id, at, source, gateway_id, status, raw_error) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(&m.local_id)
@@ -541,7 +541,7 @@ async fn record_failure(
         None => {
             let (status, code) = failure_of(e);
             let now = now_ms();
-            let mut tx = db.pool.begin().await?;
+            let mut tx = db.begin_write().await?;
             for m in chunk {
                 sqlx::query("UPDATE sms_messages SET status = ?, final = 1, error_code = ?, error_message = ?, updated_at = ?, done_at = ? WHERE id = ? AND final = 0")
                     .bind(status.as_str())
@@ -587,7 +587,7 @@ async fn record_outcomes(
         crate::db::Backend::Sqlite => "INSERT OR IGNORE",
         crate::db::Backend::MySql => "INSERT IGNORE",
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     for part in accepted.chunks(500) {
         let marks = vec!["?"; part.len()].join(",");
         let sql = format!("UPDATE sms_messages SET status = 'accepted', gateway_id = ?, gateway_name = ?, submitted_at = ?, updated_at = ?, next_poll_at = ? WHERE final = 0 AND id IN ({marks})");
@@ -871,7 +871,7 @@ pub async fn apply_reports(
         if old_status == r.status.as_str() && old_raw == r.raw_status {
             continue;
         }
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin_write().await?;
         // The first final status stays (a late or repeated report never replaces it).
         let res = sqlx::query("UPDATE sms_parts SET status = ?, raw_status = ?, final = ?, updated_at = ? WHERE gateway_id = ? AND provider_id = ? AND final = 0")
             .bind(r.status.as_str())
