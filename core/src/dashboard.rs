@@ -208,23 +208,25 @@ impl Cache {
 async fn fetch_days(db: &Db, from: i64, to: i64) -> Result<HashMap<i64, DayAgg>, ServiceError> {
     let mut out: HashMap<i64, DayAgg> = HashMap::new();
     // Two reads of the same key range, side by side on two pool connections.
-    let (by_user, by_method): (Vec<(i64, i64, String, i64)>, Vec<(i64, String, String, String, i64)>) =
-        tokio::try_join!(
-            sqlx::query_as(
-                "SELECT day, user_id, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
+    let (by_user, by_method): (
+        Vec<(i64, i64, String, i64)>,
+        Vec<(i64, String, String, String, i64)>,
+    ) = tokio::try_join!(
+        sqlx::query_as(
+            "SELECT day, user_id, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
                  WHERE day >= ? AND day <= ? GROUP BY day, user_id, outcome",
-            )
-            .bind(from)
-            .bind(to)
-            .fetch_all(&db.pool),
-            sqlx::query_as(
-                "SELECT day, module, method, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&db.pool),
+        sqlx::query_as(
+            "SELECT day, module, method, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
                  WHERE day >= ? AND day <= ? GROUP BY day, module, method, outcome",
-            )
-            .bind(from)
-            .bind(to)
-            .fetch_all(&db.pool),
-        )?;
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&db.pool),
+    )?;
     for (day, uid, outcome, n) in by_user {
         out.entry(day)
             .or_default()
@@ -420,7 +422,10 @@ mod tests {
         );
         let p = Period::resolve("7d", "", "", &s, now).unwrap();
         assert_eq!((p.days(), p.to_day), (7, today));
-        assert_eq!(Period::resolve("30d", "x", "y", &s, now).unwrap().days(), 30);
+        assert_eq!(
+            Period::resolve("30d", "x", "y", &s, now).unwrap().days(),
+            30
+        );
         let p = Period::resolve("custom", "2026-11-01", "2026-11-03", &s, now).unwrap();
         assert_eq!(date_of_day(p.from_day), "2026-11-01");
         assert_eq!(p.days(), 3);
@@ -453,7 +458,13 @@ mod tests {
         };
         let rows = vec![row("a", 5, 0), row("b", 1, 3), row("c", 2, 3)];
         let names = |v: Vec<TopRow>| v.into_iter().map(|r| r.name).collect::<Vec<_>>();
-        assert_eq!(names(top_by(&rows, 2, |c| c.total())), ["a", "c"].map(String::from));
-        assert_eq!(names(top_by(&rows, 5, |c| c.bad)), ["b", "c"].map(String::from));
+        assert_eq!(
+            names(top_by(&rows, 2, |c| c.total())),
+            ["a", "c"].map(String::from)
+        );
+        assert_eq!(
+            names(top_by(&rows, 5, |c| c.bad)),
+            ["b", "c"].map(String::from)
+        );
     }
 }

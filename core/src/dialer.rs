@@ -127,7 +127,8 @@ fn parse_var_name(n: &str) -> bool {
 
 /// Validate one contact. `now` and `tz` (minutes east of UTC) read the time window.
 pub fn parse_contact(c: ContactInput, now: i64, tz: i64) -> Result<NewCall, ItemError> {
-    let phone = phone::parse(&c.phone).map_err(|e| ItemError::new(e.code(), "phone", e.to_string()))?;
+    let phone =
+        phone::parse(&c.phone).map_err(|e| ItemError::new(e.code(), "phone", e.to_string()))?;
     let target = match (c.queue.as_deref(), c.extension.as_deref()) {
         (Some(q), None) => Target::Queue(
             cc::parse_name("queue", q)
@@ -138,7 +139,8 @@ pub fn parse_contact(c: ContactInput, now: i64, tz: i64) -> Result<NewCall, Item
             if x.is_empty()
                 || x.len() > 64
                 || !x.bytes().all(|b| {
-                    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'*' | b'#' | b'.' | b'-')
+                    b.is_ascii_alphanumeric()
+                        || matches!(b, b'_' | b'+' | b'*' | b'#' | b'.' | b'-')
                 })
             {
                 return Err(ItemError::new(
@@ -168,7 +170,8 @@ pub fn parse_contact(c: ContactInput, now: i64, tz: i64) -> Result<NewCall, Item
         None | Some("") => String::new(),
         Some(n) => {
             let digits = n.strip_prefix('+').unwrap_or(n);
-            if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
                 return Err(ItemError::new(
                     "invalid_parameter",
                     "caller_id_number",
@@ -320,7 +323,10 @@ pub fn parse_request(body: Value, now: i64, tz: i64) -> Result<AddRequest, Servi
         if list.len() > MAX_BATCH {
             return Err(ServiceError::invalid(
                 "contacts",
-                format!("at most {MAX_BATCH} contacts per request, got {}", list.len()),
+                format!(
+                    "at most {MAX_BATCH} contacts per request, got {}",
+                    list.len()
+                ),
             ));
         }
         Ok(AddRequest {
@@ -616,20 +622,35 @@ pub fn originate_args(
         return Err("the dial template has neither {number} nor {e164}".into());
     }
     let dial = tpl.replace("{number}", digits).replace("{e164}", phone);
-    if dial.chars().any(|c| c.is_whitespace() || matches!(c, '{' | '}' | ',' | '\'')) {
+    if dial
+        .chars()
+        .any(|c| c.is_whitespace() || matches!(c, '{' | '}' | ',' | '\''))
+    {
         return Err("the dial template must not contain spaces, braces, commas or quotes".into());
     }
     let mut vars = Vec::new();
     var(&mut vars, "origination_uuid", id);
-    let num = if cid_number.is_empty() { &p.caller_id_number } else { cid_number };
-    let name = if cid_name.is_empty() { &p.caller_id_name } else { cid_name };
+    let num = if cid_number.is_empty() {
+        &p.caller_id_number
+    } else {
+        cid_number
+    };
+    let name = if cid_name.is_empty() {
+        &p.caller_id_name
+    } else {
+        cid_name
+    };
     if !num.is_empty() {
         var(&mut vars, "origination_caller_id_number", num);
     }
     if !name.is_empty() && safe_value(name) {
         var(&mut vars, "origination_caller_id_name", name);
     }
-    var(&mut vars, "originate_timeout", &p.originate_timeout_s.to_string());
+    var(
+        &mut vars,
+        "originate_timeout",
+        &p.originate_timeout_s.to_string(),
+    );
     var(&mut vars, "ignore_early_media", "true");
     var(&mut vars, "ccgate_call_id", id);
     if !crm_ref.is_empty() {
@@ -813,7 +834,17 @@ impl Dialer {
             return Ok(());
         }
         let now = now_ms();
-        type Cand = (String, String, String, String, String, String, String, String, i64);
+        type Cand = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+        );
         let cands: Vec<Cand> = sqlx::query_as(
             "SELECT id, phone, target_kind, target, caller_id_number, caller_id_name, crm_ref, variables, attempts \
              FROM cc_calls WHERE status = 'queued' AND not_before_ms <= ? \
@@ -1016,8 +1047,10 @@ mod tests {
 
     #[test]
     fn single_contact_parses_and_normalizes() {
-        let c = one(json!({"phone": "8 (916) 123-45-67", "queue": "support@default",
-            "crm_ref": "deal 42", "variables": {"lead_id": 42, "vip": true}, "priority": 7}))
+        let c = one(
+            json!({"phone": "8 (916) 123-45-67", "queue": "support@default",
+            "crm_ref": "deal 42", "variables": {"lead_id": 42, "vip": true}, "priority": 7}),
+        )
         .unwrap();
         assert_eq!(c.phone.as_str(), "+79161234567");
         assert_eq!(c.target, Target::Queue("support@default".into()));
@@ -1032,17 +1065,52 @@ mod tests {
         let field = |v: Value| one(v).unwrap_err().field;
         assert_eq!(field(json!({"phone": "12", "queue": "q"})), "phone");
         assert_eq!(field(json!({"phone": "+79161234567"})), "queue");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "q", "extension": "1"})), "queue");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "a b"})), "queue");
-        assert_eq!(field(json!({"phone": "+79161234567", "extension": "1 2"})), "extension");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "q", "variables": {"A": "1"}})), "variables");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "q", "variables": {"a": "x,y"}})), "variables");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "q", "variables": {"a": [1]}})), "variables");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "q", "crm_ref": "a}b"})), "crm_ref");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "q", "caller_id_number": "abc"})), "caller_id_number");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "q", "priority": 101})), "priority");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "q", "not_before": "tomorrow"})), "not_before");
-        assert_eq!(field(json!({"phone": "+79161234567", "queue": "q", "not_after": "2020-01-01T00:00:00Z"})), "not_after");
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "queue": "q", "extension": "1"})),
+            "queue"
+        );
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "queue": "a b"})),
+            "queue"
+        );
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "extension": "1 2"})),
+            "extension"
+        );
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "queue": "q", "variables": {"A": "1"}})),
+            "variables"
+        );
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "queue": "q", "variables": {"a": "x,y"}})),
+            "variables"
+        );
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "queue": "q", "variables": {"a": [1]}})),
+            "variables"
+        );
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "queue": "q", "crm_ref": "a}b"})),
+            "crm_ref"
+        );
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "queue": "q", "caller_id_number": "abc"})),
+            "caller_id_number"
+        );
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "queue": "q", "priority": 101})),
+            "priority"
+        );
+        assert_eq!(
+            field(json!({"phone": "+79161234567", "queue": "q", "not_before": "tomorrow"})),
+            "not_before"
+        );
+        assert_eq!(
+            field(
+                json!({"phone": "+79161234567", "queue": "q", "not_after": "2020-01-01T00:00:00Z"})
+            ),
+            "not_after"
+        );
         let e = one(json!({"phone": "+79161234567", "queue": "q", "qeue": "x"})).unwrap_err();
         assert_eq!(e.code, "unknown_field");
     }
@@ -1061,7 +1129,9 @@ mod tests {
         assert!(parse_request(json!({"contacts": []}), NOW, 0).is_err());
         assert!(parse_request(json!({"contacts": [], "x": 1}), NOW, 0).is_err());
         assert!(parse_request(json!([1]), NOW, 0).is_err());
-        let many: Vec<Value> = (0..1001).map(|_| json!({"phone": "+79161234567", "queue": "q"})).collect();
+        let many: Vec<Value> = (0..1001)
+            .map(|_| json!({"phone": "+79161234567", "queue": "q"}))
+            .collect();
         assert!(parse_request(json!({ "contacts": many }), NOW, 0).is_err());
     }
 
@@ -1097,14 +1167,44 @@ mod tests {
 originate_timeout=20,ignore_early_media=true,ccgate_call_id=u-1,ccgate_crm_ref='deal 42',ccgate_lead_id=42}\
 sofia/gateway/gw1/79161234567 &callcenter(support@default)"
         );
-        let b = originate_args("u-2", "+79161234567", &Target::Extension("1000".into()), "+7495", "Bob",
-            "", &BTreeMap::new(), &pacing("loopback/{e164}/default")).unwrap();
-        assert!(b.ends_with("}loopback/+79161234567/default 1000 XML default"), "{b}");
+        let b = originate_args(
+            "u-2",
+            "+79161234567",
+            &Target::Extension("1000".into()),
+            "+7495",
+            "Bob",
+            "",
+            &BTreeMap::new(),
+            &pacing("loopback/{e164}/default"),
+        )
+        .unwrap();
+        assert!(
+            b.ends_with("}loopback/+79161234567/default 1000 XML default"),
+            "{b}"
+        );
         assert!(b.contains("origination_caller_id_number=+7495,origination_caller_id_name=Bob,"));
-        assert!(originate_args("u", "+7", &Target::Extension("1".into()), "", "", "", &BTreeMap::new(),
-            &pacing("sofia/gateway/gw1/")).is_err());
-        assert!(originate_args("u", "+7", &Target::Extension("1".into()), "", "", "", &BTreeMap::new(),
-            &pacing("sofia/gateway/gw 1/{number}")).is_err());
+        assert!(originate_args(
+            "u",
+            "+7",
+            &Target::Extension("1".into()),
+            "",
+            "",
+            "",
+            &BTreeMap::new(),
+            &pacing("sofia/gateway/gw1/")
+        )
+        .is_err());
+        assert!(originate_args(
+            "u",
+            "+7",
+            &Target::Extension("1".into()),
+            "",
+            "",
+            "",
+            &BTreeMap::new(),
+            &pacing("sofia/gateway/gw 1/{number}")
+        )
+        .is_err());
     }
 
     #[test]
@@ -1116,7 +1216,10 @@ sofia/gateway/gw1/79161234567 &callcenter(support@default)"
             classify_originate("-ERR NO_ROUTE_DESTINATION\n"),
             Dialled::Failed("NO_ROUTE_DESTINATION".into())
         );
-        assert_eq!(classify_originate("-ERR\n"), Dialled::Failed("UNKNOWN".into()));
+        assert_eq!(
+            classify_originate("-ERR\n"),
+            Dialled::Failed("UNKNOWN".into())
+        );
         assert_eq!(classify_originate(""), Dialled::Failed("UNKNOWN".into()));
         assert_eq!(
             classify_originate("-USAGE: <call url>"),

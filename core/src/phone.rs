@@ -129,7 +129,11 @@ mod tests {
             ("+37412345678", "+37412345678"),
         ];
         for (input, want) in ok {
-            assert_eq!(parse(input).map(|p| p.to_string()), Ok(want.to_string()), "{input}");
+            assert_eq!(
+                parse(input).map(|p| p.to_string()),
+                Ok(want.to_string()),
+                "{input}"
+            );
         }
         let bad = [
             ("", PhoneError::Empty),

@@ -175,7 +175,10 @@ fn freeswitch_defs() -> Vec<Def> {
         ),
         fs_def(
             "max_concurrent_calls",
-            Kind::Int { min: 0, max: 10_000 },
+            Kind::Int {
+                min: 0,
+                max: 10_000,
+            },
             "10",
             "Максимум одновременных исходящих звонков (0 — обзвон на паузе)",
             "Maximum concurrent outbound calls (0 pauses dialing)",

@@ -6,7 +6,10 @@ use ccgate_core::freeswitch::frame::{parse_plain_event, FrameParser};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let split = data.first().map(|b| *b as usize % (data.len() + 1)).unwrap_or(0);
+    let split = data
+        .first()
+        .map(|b| *b as usize % (data.len() + 1))
+        .unwrap_or(0);
     let mut p = FrameParser::new();
     p.feed(&data[..split]);
     for _ in 0..4096 {

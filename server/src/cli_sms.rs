@@ -106,7 +106,11 @@ pub async fn run(db: &Db, cmd: SmsGatewaysCmd) -> anyhow::Result<()> {
         }
         SmsGatewaysCmd::Add(a) => {
             let g = gateways::create(db, &cli, &input(&a)?).await?;
-            println!("SMS gateway `{}` added{}", g.name, if g.active { " (active)" } else { "" });
+            println!(
+                "SMS gateway `{}` added{}",
+                g.name,
+                if g.active { " (active)" } else { "" }
+            );
         }
         SmsGatewaysCmd::Update(a) => {
             let old = gateways::by_name(db, &a.name).await?;

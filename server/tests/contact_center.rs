@@ -547,11 +547,7 @@ async fn post_json(
     body: &Value,
     idem: Option<&str>,
 ) -> reqwest::Response {
-    let mut rb = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(key)
-        .json(body);
+    let mut rb = app.client.post(app.url(path)).bearer_auth(key).json(body);
     if let Some(k) = idem {
         rb = rb.header("Idempotency-Key", k);
     }
@@ -581,14 +577,23 @@ async fn wait_final(app: &TestApp, key: &str, id: &str) -> Value {
     loop {
         let (s, v) = get(app, key, &format!("/api/v1/cc/add/{id}")).await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        let items = v["items"].as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
+        let items = v["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| vec![v.clone()]);
         let busy = items.iter().any(|c| {
-            matches!(c["status"].as_str(), Some("queued" | "dialing" | "answered"))
+            matches!(
+                c["status"].as_str(),
+                Some("queued" | "dialing" | "answered")
+            )
         });
         if !busy {
             return v;
         }
-        assert!(std::time::Instant::now() < deadline, "calls never finished: {v}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "calls never finished: {v}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 }
@@ -612,7 +617,11 @@ async fn call_list_dials_with_pacing_and_reports_outcomes(app: &TestApp) {
     let r = post_json(app, &key, "/api/v1/cc/add", &body, None).await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     let v: Value = r.json().await.unwrap();
-    assert_eq!((v["accepted"].as_i64(), v["rejected"].as_i64()), (Some(6), Some(1)), "{v}");
+    assert_eq!(
+        (v["accepted"].as_i64(), v["rejected"].as_i64()),
+        (Some(6), Some(1)),
+        "{v}"
+    );
     assert_eq!(v["items"][0]["phone"], "+79160000001");
     assert_eq!(v["items"][6]["status"], "rejected");
     assert_eq!(v["items"][6]["error"]["field"], "phone");
@@ -626,13 +635,24 @@ async fn call_list_dials_with_pacing_and_reports_outcomes(app: &TestApp) {
     let first = &done["items"][0];
     assert_eq!(first["crm_ref"], "deal 1");
     assert_eq!(first["variables"]["lead_id"], "1");
-    assert!(first["answered_at"].is_string() && first["ended_at"].is_string(), "{first}");
-    let busy = done["items"].as_array().unwrap().iter().find(|c| c["status"] == "busy").unwrap();
+    assert!(
+        first["answered_at"].is_string() && first["ended_at"].is_string(),
+        "{first}"
+    );
+    let busy = done["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "busy")
+        .unwrap();
     assert_eq!(busy["hangup_cause"], "USER_BUSY");
     use std::sync::atomic::Ordering::SeqCst;
     assert_eq!(fs.sim.originates.load(SeqCst), 6);
     let peak = fs.sim.peak_calls.load(SeqCst);
-    assert!(peak <= 2, "pacing let {peak} calls up at once with max_concurrent_calls = 2");
+    assert!(
+        peak <= 2,
+        "pacing let {peak} calls up at once with max_concurrent_calls = 2"
+    );
     assert!(peak >= 1);
 
     // One call, not before tomorrow: it waits; cancel it; a finished one cannot be cancelled.
@@ -652,12 +672,16 @@ async fn call_list_dials_with_pacing_and_reports_outcomes(app: &TestApp) {
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     let (_, st) = get(app, &key, &format!("/api/v1/cc/add/{id}")).await;
     assert_eq!(st["status"], "queued", "{st}");
-    let r = app.api("DELETE", &format!("/api/v1/cc/add/{id}"), Some(&key)).await;
+    let r = app
+        .api("DELETE", &format!("/api/v1/cc/add/{id}"), Some(&key))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let (_, st) = get(app, &key, &format!("/api/v1/cc/add/{id}")).await;
     assert_eq!(st["status"], "cancelled");
     let done_id = first["id"].as_str().unwrap();
-    let r = app.api("DELETE", &format!("/api/v1/cc/add/{done_id}"), Some(&key)).await;
+    let r = app
+        .api("DELETE", &format!("/api/v1/cc/add/{done_id}"), Some(&key))
+        .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["code"], "call_not_cancellable");
@@ -676,15 +700,37 @@ async fn call_list_dials_with_pacing_and_reports_outcomes(app: &TestApp) {
     assert_eq!(done["status"], "completed", "{done}");
 
     // Bad input is a 400 with the field; unknown ids are 404; other users' calls are invisible.
-    let r = post_json(app, &key, "/api/v1/cc/add", &serde_json::json!({"phone": "+79160000001"}), None).await;
+    let r = post_json(
+        app,
+        &key,
+        "/api/v1/cc/add",
+        &serde_json::json!({"phone": "+79160000001"}),
+        None,
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["details"]["field"], "queue");
-    let r = post_json(app, &key, "/api/v1/cc/add", &serde_json::json!({"phone": "+79160000001", "queue": "q", "qeue": 1}), None).await;
+    let r = post_json(
+        app,
+        &key,
+        "/api/v1/cc/add",
+        &serde_json::json!({"phone": "+79160000001", "queue": "q", "qeue": 1}),
+        None,
+    )
+    .await;
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["code"], "unknown_field");
-    let (s, e) = get(app, &key, "/api/v1/cc/add/00000000-0000-4000-a000-000000000000").await;
-    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("call_not_found")));
+    let (s, e) = get(
+        app,
+        &key,
+        "/api/v1/cc/add/00000000-0000-4000-a000-000000000000",
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("call_not_found"))
+    );
     let (s, _) = get(app, &key, "/api/v1/cc/add/..%2F..%2Fetc").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (_, other) = app.api_user("dialer-2", &["cc.add"]).await;
@@ -747,7 +793,14 @@ async fn add_with_one_idempotency_key_dials_once(app: &TestApp) {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["code"], "idempotency_key_reused");
     // A rejected request does not burn its key: fixed, it goes through.
-    let r = post_json(app, &key, "/api/v1/cc/add", &serde_json::json!({"phone": "1"}), Some("k2")).await;
+    let r = post_json(
+        app,
+        &key,
+        "/api/v1/cc/add",
+        &serde_json::json!({"phone": "1"}),
+        Some("k2"),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let r = post_json(app, &key, "/api/v1/cc/add", &other, Some("k2")).await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);

@@ -36,23 +36,33 @@ async fn figures_come_from_the_counters(app: &TestApp) {
     app.live.reload().await.unwrap();
 
     for _ in 0..3 {
-        assert_eq!(app.api("GET", "/api/v1/me", Some(&good)).await.status(), 200);
+        assert_eq!(
+            app.api("GET", "/api/v1/me", Some(&good)).await.status(),
+            200
+        );
     }
     // Not permitted (4xx, the caller's fault) and no key at all (4xx, no user).
     assert_eq!(
-        app.api("GET", "/api/v1/cc/tiers", Some(&good)).await.status(),
+        app.api("GET", "/api/v1/cc/tiers", Some(&good))
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(app.api("GET", "/api/v1/me", None).await.status(), 401);
     // Permitted, but no FreeSWITCH is running: an upstream error (5xx).
-    let s = app.api("GET", "/api/v1/cc/queues", Some(&good)).await.status();
+    let s = app
+        .api("GET", "/api/v1/cc/queues", Some(&good))
+        .await
+        .status();
     assert!(s.is_server_error(), "{s}");
     app.journal.flush().await;
 
     let snap = app.live.current();
     let now = ccgate_core::time::now_ms();
     let today = Period::resolve("today", "", "", &snap, now).unwrap();
-    let d = dashboard::load(&app.db, &snap, today, 5, None, now).await.unwrap();
+    let d = dashboard::load(&app.db, &snap, today, 5, None, now)
+        .await
+        .unwrap();
     assert_eq!((d.users_active, d.users_blocked), (1, 1));
     let methods_total = ccgate_catalogue::all().count() as i64;
     let reports = ccgate_catalogue::module("reports").unwrap().methods.len() as i64;
@@ -116,7 +126,9 @@ async fn periods_and_series(app: &TestApp) {
         let snap = snap.clone();
         async move {
             let p = Period::resolve(preset, &from, &until, &snap, now).unwrap();
-            let plain = dashboard::load(&app.db, &snap, p, 5, None, now).await.unwrap();
+            let plain = dashboard::load(&app.db, &snap, p, 5, None, now)
+                .await
+                .unwrap();
             // Through the closed-day cache: the same figures, cold and warm.
             for _ in 0..2 {
                 let cached = dashboard::load(&app.db, &snap, p, 5, Some(&cache), now)
@@ -134,7 +146,10 @@ async fn periods_and_series(app: &TestApp) {
     assert_eq!(t(&d), (17, 5, 0));
     assert_eq!(d.days.len(), 7);
     let per_day: Vec<(i64, i64)> = d.days.iter().map(|p| (p.counts.ok, p.counts.bad)).collect();
-    assert_eq!(per_day, [(0, 4), (0, 0), (0, 0), (0, 0), (0, 0), (7, 0), (10, 1)]);
+    assert_eq!(
+        per_day,
+        [(0, 4), (0, 0), (0, 0), (0, 0), (0, 0), (7, 0), (10, 1)]
+    );
     assert_eq!(d.days[6].date, ccgate_core::time::date_of_day(today));
     let d = load("30d", String::new(), String::new()).await;
     assert_eq!(t(&d), (117, 5, 2));
@@ -150,13 +165,11 @@ async fn periods_and_series(app: &TestApp) {
     assert_eq!(d.until_date, date(7));
 
     // Today is never cached: new counters show at once; closed days come from memory.
-    sqlx::query(
-        "UPDATE daily_counters SET count = count + 5 WHERE day = ? AND outcome = 'ok'",
-    )
-    .bind(today)
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
+    sqlx::query("UPDATE daily_counters SET count = count + 5 WHERE day = ? AND outcome = 'ok'")
+        .bind(today)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
     let d = load("30d", String::new(), String::new()).await;
     assert_eq!(t(&d), (122, 5, 2));
 }
@@ -218,10 +231,20 @@ async fn next_event(
 }
 
 async fn events_need_a_session_and_carry_batches(app: &TestApp) {
-    let r = app.client.get(app.url("/admin/events")).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/admin/events"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.login().await.status(), 200);
-    let mut stream = app.client.get(app.url("/admin/events")).send().await.unwrap();
+    let mut stream = app
+        .client
+        .get(app.url("/admin/events"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stream.status(), 200);
     assert!(stream.headers()["content-type"]
         .to_str()
@@ -252,7 +275,12 @@ async fn events_need_a_session_and_carry_batches(app: &TestApp) {
     assert_eq!(row["error_code"], "permission_denied");
 
     // A subscriber that never reads does not hold the API back: flood past the backlog.
-    let _idle = app.client.get(app.url("/admin/events")).send().await.unwrap();
+    let _idle = app
+        .client
+        .get(app.url("/admin/events"))
+        .send()
+        .await
+        .unwrap();
     for _ in 0..300 {
         app.journal.flush().await;
         assert_eq!(app.api("GET", "/api/v1/me", Some(&key)).await.status(), 200);

@@ -55,7 +55,9 @@ fn gw_input(name: &str, url: &str, priority: i64) -> GatewayInput {
 }
 
 async fn add_gateway(app: &TestApp, input: GatewayInput) -> Gateway {
-    gateways::create(&app.db, &Actor::Cli, &input).await.unwrap()
+    gateways::create(&app.db, &Actor::Cli, &input)
+        .await
+        .unwrap()
 }
 
 /// A URL where nothing listens (connection refused).
@@ -81,7 +83,11 @@ async fn send(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
 
 async fn status(app: &TestApp, key: &str, ids: &str) -> (StatusCode, Value) {
     let r = app
-        .api("GET", &format!("/api/v1/sms/getStatus?id={ids}&history=true"), Some(key))
+        .api(
+            "GET",
+            &format!("/api/v1/sms/getStatus?id={ids}&history=true"),
+            Some(key),
+        )
         .await;
     let s = r.status();
     (s, r.json().await.unwrap_or(Value::Null))
@@ -94,7 +100,9 @@ async fn one(app: &TestApp, key: &str, id: &str) -> Value {
 }
 
 async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
-    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (_, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
     let (_, other) = app.api_user("crm-other", &["sms.getStatus"]).await;
 
     // Permission first, then "no gateway".
@@ -109,7 +117,12 @@ async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
     add_gateway(app, gw_input("main", &url, 0)).await;
 
     // Single, Cyrillic: UCS-2 as UTF-8 (rus=5) on the wire, E.164 in the answer.
-    let (s, v) = send(app, &key, json!({"phone": "8 (916) 123-45-67", "text": "Привет"})).await;
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"phone": "8 (916) 123-45-67", "text": "Привет"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let item = &v["items"][0];
     assert_eq!(item["phone"], "+79161234567");
@@ -134,7 +147,12 @@ async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
 
     // A long Latin text: 2 GSM parts, 2 provider ids; plain GSM text goes as rus=0.
     let long = "a".repeat(200);
-    let (s, v) = send(app, &key, json!({"phone": "+79161234567", "text": long, "sender": "Shop"})).await;
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"phone": "+79161234567", "text": long, "sender": "Shop"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["items"][0]["parts"], 2);
     assert_eq!(v["items"][0]["encoding"], "gsm7");
@@ -148,17 +166,34 @@ async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
     // parts are counted that way (100 characters = 2 parts, not 1).
     let euro = format!("{}€", "a".repeat(99));
     let (_, v) = send(app, &key, json!({"phone": "+79161234567", "text": euro})).await;
-    assert_eq!((v["items"][0]["encoding"].as_str(), v["items"][0]["parts"].as_i64()), (Some("ucs2"), Some(2)));
+    assert_eq!(
+        (
+            v["items"][0]["encoding"].as_str(),
+            v["items"][0]["parts"].as_i64()
+        ),
+        (Some("ucs2"), Some(2))
+    );
     assert_eq!(fake.requests().pop().unwrap().get("rus"), Some("5"));
 
     // Invalid single phone, invalid sender, unknown field.
     let (s, v) = send(app, &key, json!({"phone": "12-34", "text": "x"})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["error"]["code"], "invalid_phone");
-    let (s, v) = send(app, &key, json!({"phone": "89161234567", "text": "x", "sender": "Магазин"})).await;
-    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_parameter")));
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"phone": "89161234567", "text": "x", "sender": "Магазин"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_parameter"))
+    );
     let (s, v) = send(app, &key, json!({"phone": "89161234567", "txt": "x"})).await;
-    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_field")));
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unknown_field"))
+    );
 
     // Batch: the bad numbers are rejected with a reason, the others go on.
     let sends_before = fake.send_requests();
@@ -180,7 +215,10 @@ async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
     assert_eq!(items[3]["error"]["code"], "phone_too_short");
     assert_eq!(items[4]["error"]["code"], "phone_not_mobile");
     assert_eq!(fake.send_requests(), sends_before + 1);
-    assert_eq!(fake.requests().pop().unwrap().get("phones"), Some("79161110001,79161110002"));
+    assert_eq!(
+        fake.requests().pop().unwrap().get("phones"),
+        Some("79161110001,79161110002")
+    );
 
     // Individual texts: one request per text.
     let (s, v) = send(
@@ -209,7 +247,9 @@ async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
 }
 
 async fn failover_on_down_5xx_and_code_1000(app: &TestApp) {
-    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (_, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
     let (f5xx, u5xx) = fake().await;
     f5xx.set_mode(Mode::Http(503));
     let (f1000, u1000) = fake().await;
@@ -220,13 +260,30 @@ async fn failover_on_down_5xx_and_code_1000(app: &TestApp) {
     add_gateway(app, gw_input("temp", &u1000, 2)).await;
     let last = add_gateway(app, gw_input("ok", &uok, 3)).await;
 
-    let (s, v) = send(app, &key, json!({"phone": "89161234567", "text": "failover"})).await;
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"phone": "89161234567", "text": "failover"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["items"][0]["status"], "accepted");
     assert_eq!(v["items"][0]["gateway"], "ok");
-    assert_eq!((f5xx.send_requests(), f1000.send_requests(), fok.send_requests()), (1, 1, 1));
+    assert_eq!(
+        (
+            f5xx.send_requests(),
+            f1000.send_requests(),
+            fok.send_requests()
+        ),
+        (1, 1, 1)
+    );
     let st = one(app, &key, v["items"][0]["id"].as_str().unwrap()).await;
-    let sources: Vec<&str> = st["history"].as_array().unwrap().iter().map(|e| e["source"].as_str().unwrap()).collect();
+    let sources: Vec<&str> = st["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
     assert_eq!(sources, vec!["failover", "failover", "failover", "submit"]);
     assert_eq!(st["history"][0]["raw_error"], "connect_failed");
     assert_eq!(st["history"][1]["raw_error"], "http_503");
@@ -236,18 +293,37 @@ async fn failover_on_down_5xx_and_code_1000(app: &TestApp) {
     let mut input = gw_input("ok", &dead_url().await, 3);
     input.reserve_url = uok.clone();
     input.password = None; // keeps the stored one
-    gateways::update(&app.db, &Actor::Cli, last.id, &input).await.unwrap();
-    let (s, v) = send(app, &key, json!({"phone": "89161234567", "text": "reserve"})).await;
+    gateways::update(&app.db, &Actor::Cli, last.id, &input)
+        .await
+        .unwrap();
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"phone": "89161234567", "text": "reserve"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["items"][0]["gateway"], "ok");
     assert_eq!(fok.send_requests(), 2);
-    assert_eq!(fok.requests().pop().unwrap().get("password"), Some("password"));
+    assert_eq!(
+        fok.requests().pop().unwrap().get("password"),
+        Some("password")
+    );
 
     // Switching the active gateway applies to the next message.
-    gateways::activate(&app.db, &Actor::Cli, last.id).await.unwrap();
+    gateways::activate(&app.db, &Actor::Cli, last.id)
+        .await
+        .unwrap();
     let (_, v) = send(app, &key, json!({"phone": "89161234567", "text": "direct"})).await;
     assert_eq!(v["items"][0]["gateway"], "ok");
-    assert_eq!((f5xx.send_requests(), f1000.send_requests(), fok.send_requests()), (2, 2, 3));
+    assert_eq!(
+        (
+            f5xx.send_requests(),
+            f1000.send_requests(),
+            fok.send_requests()
+        ),
+        (2, 2, 3)
+    );
 
     // Every gateway down: failed, with our code.
     fok.set_mode(Mode::Http(502));
@@ -255,20 +331,28 @@ async fn failover_on_down_5xx_and_code_1000(app: &TestApp) {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["items"][0]["status"], "failed");
     assert_eq!(v["items"][0]["error"]["code"], "gateway_unavailable");
-    let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'sms_gateway.%'")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let audit: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'sms_gateway.%'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(audit, 6);
-    let shown: String = sqlx::query_scalar("SELECT new_value FROM audit_log WHERE action = 'sms_gateway.create' ORDER BY id LIMIT 1")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-    assert!(shown.contains("password=***") && !shown.contains("password=password"), "{shown}");
+    let shown: String = sqlx::query_scalar(
+        "SELECT new_value FROM audit_log WHERE action = 'sms_gateway.create' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        shown.contains("password=***") && !shown.contains("password=password"),
+        "{shown}"
+    );
 }
 
 async fn no_failover_on_message_rejection_or_timeout(app: &TestApp) {
-    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (_, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
     let (first, u1) = fake().await;
     let (second, u2) = fake().await;
     let mut input = gw_input("first", &u1, 0);
@@ -288,14 +372,29 @@ async fn no_failover_on_message_rejection_or_timeout(app: &TestApp) {
 
     // One blocked number in a batch: the provider refuses the whole request, so each recipient
     // is sent alone and only the blocked one is rejected.
-    let (s, v) = send(app, &key, json!({"phones": ["89161110001", "89160000000", "89161110002"], "text": "y"})).await;
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"phones": ["89161110001", "89160000000", "89161110002"], "text": "y"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
-    let statuses: Vec<&str> = v["items"].as_array().unwrap().iter().map(|i| i["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, vec!["accepted", "rejected", "accepted"]);
     assert_eq!(second.send_requests(), 0);
 
     first.forbid_originator("BADNAME");
-    let (_, v) = send(app, &key, json!({"phone": "89161234567", "text": "x", "sender": "BADNAME"})).await;
+    let (_, v) = send(
+        app,
+        &key,
+        json!({"phone": "89161234567", "text": "x", "sender": "BADNAME"}),
+    )
+    .await;
     assert_eq!(v["items"][0]["status"], "rejected");
     assert_eq!(v["items"][0]["error"]["code"], "sender_rejected");
     assert_eq!(second.send_requests(), 0);
@@ -311,15 +410,25 @@ async fn no_failover_on_message_rejection_or_timeout(app: &TestApp) {
 }
 
 async fn batches_split_by_provider_limits(app: &TestApp) {
-    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (_, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
     let (f, url) = fake().await;
     add_gateway(app, gw_input("main", &url, 0)).await;
     let phones: Vec<String> = (0..2500).map(|i| format!("+7916{i:07}")).collect();
     let (s, v) = send(app, &key, json!({"phones": phones, "text": "bulk"})).await;
-    assert_eq!(s, StatusCode::ACCEPTED, "a big batch is answered before it is submitted");
+    assert_eq!(
+        s,
+        StatusCode::ACCEPTED,
+        "a big batch is answered before it is submitted"
+    );
     assert_eq!(v["accepted"], 2500);
     assert_eq!(v["submitted"], false);
-    assert!(v["items"].as_array().unwrap().iter().all(|i| i["status"] == "queued"));
+    assert!(v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["status"] == "queued"));
     let last_id = v["items"][2499]["id"].as_str().unwrap().to_string();
     // Bounded wait for the background submission.
     let mut done = false;
@@ -341,7 +450,9 @@ async fn batches_split_by_provider_limits(app: &TestApp) {
 }
 
 async fn callbacks_out_of_order_and_idempotent(app: &TestApp) {
-    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (_, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
     let (f, url) = fake().await;
     let gw = add_gateway(app, gw_input("main", &url, 0)).await;
     let cb = app.url(&gw.callback_path());
@@ -362,26 +473,52 @@ async fn callbacks_out_of_order_and_idempotent(app: &TestApp) {
     let sms_id = f.queued().pop().unwrap().id;
 
     // Final first, then a late transitional report: the final one stays.
-    let s = post(cb.clone(), format!("sms_id={sms_id}&status=Delivered&delivery_date=2026-11-25+17:04:00")).await;
+    let s = post(
+        cb.clone(),
+        format!("sms_id={sms_id}&status=Delivered&delivery_date=2026-11-25+17:04:00"),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let st = one(app, &key, &id).await;
     assert_eq!(st["status"], "delivered");
     assert_eq!(st["raw_status"], "Delivered");
     assert!(st["final"].as_bool().unwrap());
     let events = st["history"].as_array().unwrap().len();
-    assert_eq!(post(cb.clone(), format!("sms_id={sms_id}&status=Buffered+SMSC")).await, StatusCode::OK);
-    assert_eq!(post(cb.clone(), format!("sms_id={sms_id}&status=Delivered")).await, StatusCode::OK);
+    assert_eq!(
+        post(cb.clone(), format!("sms_id={sms_id}&status=Buffered+SMSC")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        post(cb.clone(), format!("sms_id={sms_id}&status=Delivered")).await,
+        StatusCode::OK
+    );
     let st = one(app, &key, &id).await;
     assert_eq!(st["status"], "delivered");
-    assert_eq!(st["history"].as_array().unwrap().len(), events, "repeats change nothing");
+    assert_eq!(
+        st["history"].as_array().unwrap().len(),
+        events,
+        "repeats change nothing"
+    );
 
     // Wrong token, unknown gateway, not a report; unknown ids are acknowledged.
     let wrong = app.url(&format!("/callbacks/sms/{}/{}", gw.id, "0".repeat(32)));
-    assert_eq!(post(wrong, format!("sms_id={sms_id}&status=Delivered")).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        post(wrong, format!("sms_id={sms_id}&status=Delivered")).await,
+        StatusCode::NOT_FOUND
+    );
     let other = app.url(&format!("/callbacks/sms/{}/x", gw.id + 100));
-    assert_eq!(post(other, "sms_id=1&status=Delivered".into()).await, StatusCode::NOT_FOUND);
-    assert_eq!(post(cb.clone(), "status=Delivered".into()).await, StatusCode::BAD_REQUEST);
-    assert_eq!(post(cb.clone(), "sms_id=999&status=Delivered".into()).await, StatusCode::OK);
+    assert_eq!(
+        post(other, "sms_id=1&status=Delivered".into()).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post(cb.clone(), "status=Delivered".into()).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        post(cb.clone(), "sms_id=999&status=Delivered".into()).await,
+        StatusCode::OK
+    );
 
     // The fake posts reports itself when told where.
     f.set_callback_url(Some(cb.clone()));
@@ -401,7 +538,12 @@ async fn callbacks_out_of_order_and_idempotent(app: &TestApp) {
     // A two-part message is delivered only when both parts are.
     f.set_callback_url(None);
     f.set_deliver_after(None);
-    let (_, v) = send(app, &key, json!({"phone": "89161234569", "text": "я".repeat(100)})).await;
+    let (_, v) = send(
+        app,
+        &key,
+        json!({"phone": "89161234569", "text": "я".repeat(100)}),
+    )
+    .await;
     let id3 = v["items"][0]["id"].as_str().unwrap().to_string();
     let parts: Vec<u64> = f.queued().iter().rev().take(2).map(|s| s.id).collect();
     post(cb.clone(), format!("sms_id={}&status=Delivered", parts[0])).await;
@@ -411,39 +553,69 @@ async fn callbacks_out_of_order_and_idempotent(app: &TestApp) {
 }
 
 async fn poller_backs_off_and_gives_up_after_retention(app: &TestApp) {
-    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (_, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
     let (f, url) = fake().await;
     add_gateway(app, gw_input("main", &url, 0)).await;
     let hub = ccgate_core::sms::service::SmsHub::default();
     // One will be delivered; the other never gets a final status within the retention.
     f.final_status_for("79161234567", "Delivered");
     f.final_status_for("79161234568", "Buffered SMSC");
-    let (_, v) = send(app, &key, json!({"phones": ["89161234567", "89161234568"], "text": "poll"})).await;
+    let (_, v) = send(
+        app,
+        &key,
+        json!({"phones": ["89161234567", "89161234568"], "text": "poll"}),
+    )
+    .await;
     let a = v["items"][0]["id"].as_str().unwrap().to_string();
     let b = v["items"][1]["id"].as_str().unwrap().to_string();
     let now = ccgate_core::time::now_ms();
     // Not due yet.
-    assert_eq!(ccgate_core::sms::service::poll_once(&app.db, &hub, now).await.unwrap(), 0);
+    assert_eq!(
+        ccgate_core::sms::service::poll_once(&app.db, &hub, now)
+            .await
+            .unwrap(),
+        0
+    );
     tokio::time::sleep(Duration::from_millis(100)).await; // the fake moves to "Buffered SMSC"
-    let asked = ccgate_core::sms::service::poll_once(&app.db, &hub, now + 61_000).await.unwrap();
-    assert_eq!(asked, 2);
-    let status_requests: Vec<_> = f.requests().into_iter().filter(|r| r.get("operation") == Some("status")).collect();
-    assert_eq!(status_requests.len(), 1, "both ids in one status request");
-    assert_eq!(one(app, &key, &a).await["status"], "enroute");
-    let (attempts, next): (i64, i64) = sqlx::query_as("SELECT poll_attempts, next_poll_at FROM sms_messages WHERE id = ?")
-        .bind(&a)
-        .fetch_one(&app.db.pool)
+    let asked = ccgate_core::sms::service::poll_once(&app.db, &hub, now + 61_000)
         .await
         .unwrap();
+    assert_eq!(asked, 2);
+    let status_requests: Vec<_> = f
+        .requests()
+        .into_iter()
+        .filter(|r| r.get("operation") == Some("status"))
+        .collect();
+    assert_eq!(status_requests.len(), 1, "both ids in one status request");
+    assert_eq!(one(app, &key, &a).await["status"], "enroute");
+    let (attempts, next): (i64, i64) =
+        sqlx::query_as("SELECT poll_attempts, next_poll_at FROM sms_messages WHERE id = ?")
+            .bind(&a)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(attempts, 1);
-    assert_eq!(next, now + 61_000 + 120_000, "second poll after the back-off");
+    assert_eq!(
+        next,
+        now + 61_000 + 120_000,
+        "second poll after the back-off"
+    );
     f.set_deliver_after(Some(Duration::ZERO));
     let later = now + 61_000 + 120_000;
-    ccgate_core::sms::service::poll_once(&app.db, &hub, later).await.unwrap();
+    ccgate_core::sms::service::poll_once(&app.db, &hub, later)
+        .await
+        .unwrap();
     assert_eq!(one(app, &key, &a).await["status"], "delivered");
     let st = one(app, &key, &b).await;
-    assert!(st["status"] == "enroute" || st["status"] == "unknown", "{st}");
-    ccgate_core::sms::service::poll_once(&app.db, &hub, now + 3 * 86_400_000).await.unwrap();
+    assert!(
+        st["status"] == "enroute" || st["status"] == "unknown",
+        "{st}"
+    );
+    ccgate_core::sms::service::poll_once(&app.db, &hub, now + 3 * 86_400_000)
+        .await
+        .unwrap();
     let st = one(app, &key, &b).await;
     assert_eq!(st["status"], "unknown");
     assert_eq!(st["error"]["code"], "status_expired");
@@ -451,7 +623,9 @@ async fn poller_backs_off_and_gives_up_after_retention(app: &TestApp) {
 }
 
 async fn idempotent_send_submits_once(app: &TestApp) {
-    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (_, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
     let (f, url) = fake().await;
     add_gateway(app, gw_input("main", &url, 0)).await;
     let body = json!({"phones": ["89161234567", "89161234568"], "text": "once"});
@@ -475,12 +649,26 @@ async fn idempotent_send_submits_once(app: &TestApp) {
     };
     // 100 concurrent retries of one request with one key.
     let all = futures_join(
-        (0..100).map(|_| tokio::spawn(go(body.clone(), "order-42"))).collect(),
+        (0..100)
+            .map(|_| tokio::spawn(go(body.clone(), "order-42")))
+            .collect(),
     )
     .await;
-    assert_eq!(f.send_requests(), 1, "exactly one submit reached the gateway");
-    let ok: Vec<_> = all.iter().filter(|(s, _, _)| *s == StatusCode::OK).collect();
-    let busy = all.iter().filter(|(s, _, v)| *s == StatusCode::CONFLICT && v["error"]["code"] == "idempotency_in_progress").count();
+    assert_eq!(
+        f.send_requests(),
+        1,
+        "exactly one submit reached the gateway"
+    );
+    let ok: Vec<_> = all
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::OK)
+        .collect();
+    let busy = all
+        .iter()
+        .filter(|(s, _, v)| {
+            *s == StatusCode::CONFLICT && v["error"]["code"] == "idempotency_in_progress"
+        })
+        .count();
     assert_eq!(ok.len() + busy, 100, "every answer is the result or 409");
     assert_eq!(ok.iter().filter(|(_, replayed, _)| !replayed).count(), 1);
     let first = ok.iter().find(|(_, r, _)| !r).unwrap().2.clone();
@@ -509,7 +697,9 @@ async fn futures_join<T: Send + 'static>(handles: Vec<tokio::task::JoinHandle<T>
 
 async fn smsc_gateway_sends_polls_and_takes_over(app: &TestApp) {
     use sms_fake::smsc::{self, SmscFake};
-    let (_, key) = app.api_user("crm-sms", &["sms.send", "sms.getStatus"]).await;
+    let (_, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
     let (st, st_url) = fake().await;
     st.set_mode(Mode::Error(1000));
     let smsc_fake = SmscFake::new(smsc::Config {
@@ -523,7 +713,12 @@ async fn smsc_gateway_sends_polls_and_takes_over(app: &TestApp) {
     let gw = add_gateway(app, input).await;
 
     // SMS Traffic says 1000: SMSC takes it.
-    let (s, v) = send(app, &key, json!({"phones": ["89161234567", "89161234568"], "text": "Привет"})).await;
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"phones": ["89161234567", "89161234568"], "text": "Привет"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["items"][0]["gateway"], "smsc");
     assert_eq!(v["items"][1]["status"], "accepted");
@@ -552,25 +747,42 @@ async fn smsc_gateway_sends_polls_and_takes_over(app: &TestApp) {
                 .status()
         }
     };
-    assert_eq!(report("id=1&phone=%2B79161234568&status=20&err=1").await, StatusCode::OK);
+    assert_eq!(
+        report("id=1&phone=%2B79161234568&status=20&err=1").await,
+        StatusCode::OK
+    );
     assert_eq!(one(app, &key, &b).await["status"], "undelivered");
 
     // The poller asks SMSC by id and phone about the one still open.
     tokio::time::sleep(Duration::from_millis(150)).await;
     let hub = ccgate_core::sms::service::SmsHub::default();
-    let asked = ccgate_core::sms::service::poll_once(&app.db, &hub, ccgate_core::time::now_ms() + 61_000).await.unwrap();
+    let asked =
+        ccgate_core::sms::service::poll_once(&app.db, &hub, ccgate_core::time::now_ms() + 61_000)
+            .await
+            .unwrap();
     assert_eq!(asked, 1);
     let st_a = one(app, &key, &a).await;
-    assert_eq!((st_a["status"].as_str(), st_a["raw_status"].as_str()), (Some("delivered"), Some("1")));
+    assert_eq!(
+        (st_a["status"].as_str(), st_a["raw_status"].as_str()),
+        (Some("delivered"), Some("1"))
+    );
     // Late reports change nothing: neither "handed to operator" nor another final status.
-    assert_eq!(report("id=1&phone=79161234568&status=0").await, StatusCode::OK);
-    assert_eq!(report("id=1&phone=79161234567&status=20").await, StatusCode::OK);
+    assert_eq!(
+        report("id=1&phone=79161234568&status=0").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        report("id=1&phone=79161234567&status=20").await,
+        StatusCode::OK
+    );
     assert_eq!(one(app, &key, &b).await["status"], "undelivered");
     assert_eq!(one(app, &key, &a).await["status"], "delivered");
 
     // A number SMSC cannot deliver to: rejected, no failover.
     smsc_fake.block_phone("79160000000");
-    gateways::activate(&app.db, &Actor::Cli, gw.id).await.unwrap();
+    gateways::activate(&app.db, &Actor::Cli, gw.id)
+        .await
+        .unwrap();
     let before = st.send_requests();
     let (_, v) = send(app, &key, json!({"phone": "89160000000", "text": "x"})).await;
     assert_eq!(v["items"][0]["error"]["code"], "phone_rejected");
@@ -578,7 +790,12 @@ async fn smsc_gateway_sends_polls_and_takes_over(app: &TestApp) {
 
     // «Test»: balance.
     let g = gateways::get(&app.db, gw.id).await.unwrap();
-    assert_eq!(ccgate_core::sms::service::test_gateway(&hub, &g).await.unwrap(), "100.50");
+    assert_eq!(
+        ccgate_core::sms::service::test_gateway(&hub, &g)
+            .await
+            .unwrap(),
+        "100.50"
+    );
 }
 
 async fn gateways_through_the_panel(app: &TestApp) {
@@ -612,7 +829,10 @@ async fn gateways_through_the_panel(app: &TestApp) {
     let main: Value = r.json().await.unwrap();
     assert_eq!(main["active"], true);
     assert_eq!(main["has_password"], true);
-    assert!(main.get("password").is_none(), "the password never goes to the browser");
+    assert!(
+        main.get("password").is_none(),
+        "the password never goes to the browser"
+    );
     let r = rpc_json("sms/gateways/save", form("backup", "wrong")).await;
     let backup: Value = r.json().await.unwrap();
     assert_eq!(backup["active"], false);
@@ -624,10 +844,25 @@ async fn gateways_through_the_panel(app: &TestApp) {
     assert!(r.text().await.unwrap().contains("name"));
 
     // «Проверить»: the balance; a wrong password says 411.
-    let r = app.rpc(&app.client, "sms/gateways/test", &[("id", &main["id"].to_string())]).await;
+    let r = app
+        .rpc(
+            &app.client,
+            "sms/gateways/test",
+            &[("id", &main["id"].to_string())],
+        )
+        .await;
     let v: Value = r.json().await.unwrap();
-    assert_eq!((v["ok"].as_bool(), v["message"].as_str()), (Some(true), Some("OK: 10025")));
-    let r = app.rpc(&app.client, "sms/gateways/test", &[("id", &backup["id"].to_string())]).await;
+    assert_eq!(
+        (v["ok"].as_bool(), v["message"].as_str()),
+        (Some(true), Some("OK: 10025"))
+    );
+    let r = app
+        .rpc(
+            &app.client,
+            "sms/gateways/test",
+            &[("id", &backup["id"].to_string())],
+        )
+        .await;
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["ok"], false);
     assert!(v["message"].as_str().unwrap().starts_with("411"));
@@ -637,34 +872,66 @@ async fn gateways_through_the_panel(app: &TestApp) {
     edit["id"] = backup["id"].clone();
     let r = rpc_json("sms/gateways/save", edit).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let g = gateways::get(&app.db, backup["id"].as_i64().unwrap()).await.unwrap();
+    let g = gateways::get(&app.db, backup["id"].as_i64().unwrap())
+        .await
+        .unwrap();
     assert_eq!(g.password.expose(), "wrong");
     let mut edit = form("backup", "password");
     edit["id"] = backup["id"].clone();
     rpc_json("sms/gateways/save", edit).await;
-    let r = app.rpc(&app.client, "sms/gateways/activate", &[("id", &backup["id"].to_string())]).await;
+    let r = app
+        .rpc(
+            &app.client,
+            "sms/gateways/activate",
+            &[("id", &backup["id"].to_string())],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (_, v) = send(app, &key, json!({"phone": "89161234567", "text": "via backup"})).await;
+    let (_, v) = send(
+        app,
+        &key,
+        json!({"phone": "89161234567", "text": "via backup"}),
+    )
+    .await;
     assert_eq!(v["items"][0]["gateway"], "backup");
     assert_eq!(f.send_requests(), 1);
 
     let r = app.rpc(&app.client, "sms/gateways", &[]).await;
     let list: Vec<Value> = r.json().await.unwrap();
     assert_eq!(list[0]["name"], "backup", "the active one first");
-    assert!(list[0]["callback_path"].as_str().unwrap().starts_with("/callbacks/sms/"));
-    let r = app.rpc(&app.client, "sms/gateways/delete", &[("id", &main["id"].to_string())]).await;
+    assert!(list[0]["callback_path"]
+        .as_str()
+        .unwrap()
+        .starts_with("/callbacks/sms/"));
+    let r = app
+        .rpc(
+            &app.client,
+            "sms/gateways/delete",
+            &[("id", &main["id"].to_string())],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'sms_gateway.%' ORDER BY id")
-        .fetch_all(&app.db.pool)
-        .await
-        .unwrap();
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action LIKE 'sms_gateway.%' ORDER BY id",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
     assert_eq!(
         actions,
-        vec!["sms_gateway.create", "sms_gateway.create", "sms_gateway.update", "sms_gateway.update", "sms_gateway.activate", "sms_gateway.delete"]
+        vec![
+            "sms_gateway.create",
+            "sms_gateway.create",
+            "sms_gateway.update",
+            "sms_gateway.update",
+            "sms_gateway.activate",
+            "sms_gateway.delete"
+        ]
     );
-    let actor: String = sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'sms_gateway.activate'")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let actor: String =
+        sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'sms_gateway.activate'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(actor, "admin:admin");
 }

@@ -85,7 +85,10 @@ pub struct Request {
 
 impl Request {
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+        self.form
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -134,7 +137,9 @@ impl Fake {
         lock(&self.state).forbidden_originators.insert(name.into());
     }
     pub fn final_status_for(&self, digits: &str, status: &str) {
-        lock(&self.state).phone_status.insert(digits.into(), status.into());
+        lock(&self.state)
+            .phone_status
+            .insert(digits.into(), status.into());
     }
     pub fn set_callback_url(&self, url: Option<String>) {
         lock(&self.cfg).callback_url = url;
@@ -249,7 +254,11 @@ pub fn parse_form(body: &str) -> Vec<(String, String)> {
 
 /// `YYYY-MM-DD HH:MM:SS` in Moscow time.
 pub fn msk(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0) + 3 * 3600;
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+        + 3 * 3600;
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // civil from days (Howard Hinnant)
@@ -272,7 +281,9 @@ pub fn msk(t: SystemTime) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn reply(body: String) -> Response {
@@ -385,14 +396,20 @@ fn handle(fake: &Arc<Fake>, req: &Request) -> Response {
     let Some(message) = req.get("message") else {
         return error(405, description(405));
     };
-    let phones: Vec<&str> = phones.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let phones: Vec<&str> = phones
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
     if phones.is_empty() {
         return error(407, description(407));
     }
     let originator = req.get("originator").unwrap_or("").to_string();
     let ignore = req.get("ignore_phone_format") == Some("1");
     let mut st = lock(&fake.state);
-    if originator.len() > 15 || (!originator.bytes().all(|b| b.is_ascii_digit()) && originator.chars().count() > 11) {
+    if originator.len() > 15
+        || (!originator.bytes().all(|b| b.is_ascii_digit()) && originator.chars().count() > 11)
+    {
         return error(421, description(421));
     }
     if st.forbidden_originators.contains(&originator) {
@@ -415,10 +432,16 @@ fn handle(fake: &Arc<Fake>, req: &Request) -> Response {
         }
     }
     if st.mode == Some(Mode::QueueNothing) {
-        return reply("<result>OK</result>\n<code>0</code>\n<description>queued 0 messages</description>\n".into());
+        return reply(
+            "<result>OK</result>\n<code>0</code>\n<description>queued 0 messages</description>\n"
+                .into(),
+        );
     }
     let rus = req.get("rus").unwrap_or("0");
-    let max_parts: usize = req.get("max_parts").and_then(|v| v.parse().ok()).unwrap_or(255);
+    let max_parts: usize = req
+        .get("max_parts")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(255);
     let parts = parts_of(message, rus).min(max_parts.max(1));
     let want_ids = req.get("want_sms_ids") == Some("1");
     let now = Instant::now();
@@ -482,7 +505,11 @@ fn status(fake: &Arc<Fake>, req: &Request) -> Response {
     let Some(ids) = req.get("sms_id") else {
         return error(433, description(433));
     };
-    let ids: Vec<&str> = ids.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let ids: Vec<&str> = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     if ids.is_empty() {
         return error(433, description(433));
     }
@@ -507,7 +534,11 @@ fn status(fake: &Arc<Fake>, req: &Request) -> Response {
     if ids.len() == 1 {
         reply(item(ids[0]))
     } else {
-        reply(ids.iter().map(|id| format!("<sms>\n{}</sms>\n", item(id))).collect())
+        reply(
+            ids.iter()
+                .map(|id| format!("<sms>\n{}</sms>\n", item(id)))
+                .collect(),
+        )
     }
 }
 
@@ -546,7 +577,10 @@ async fn control(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
 
 pub fn router(fake: Arc<Fake>) -> Router {
     Router::new()
-        .route("/multi.php", post(multi).get(|| async { error(401, description(401)) }))
+        .route(
+            "/multi.php",
+            post(multi).get(|| async { error(401, description(401)) }),
+        )
         .route("/_control", post(control))
         .with_state(fake)
 }
@@ -558,7 +592,9 @@ pub async fn serve(listener: tokio::net::TcpListener, fake: Arc<Fake>) -> std::i
 
 /// Start on 127.0.0.1 with a free port; returns the `multi.php` URL.
 pub async fn spawn(fake: Arc<Fake>) -> String {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = l.local_addr().expect("addr");
     tokio::spawn(serve(l, fake));
     format!("http://{addr}/multi.php")
@@ -575,6 +611,9 @@ mod tests {
         assert_eq!(parts_of("hello", "5"), 1);
         assert_eq!(parts_of(&"я".repeat(71), "5"), 2);
         assert_eq!(msk(UNIX_EPOCH), "1970-01-01 03:00:00");
-        assert_eq!(parse_form("a=1+2&b=%D1%8F"), vec![("a".into(), "1 2".into()), ("b".into(), "я".into())]);
+        assert_eq!(
+            parse_form("a=1+2&b=%D1%8F"),
+            vec![("a".into(), "1 2".into()), ("b".into(), "я".into())]
+        );
     }
 }

@@ -79,7 +79,11 @@ impl SmscFake {
 }
 
 fn json(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], body).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 fn error(code: u32, text: &str) -> Response {
@@ -100,11 +104,17 @@ fn gate(fake: &SmscFake, form: &[(String, String)], is_send: bool) -> Result<(),
     match st.mode.clone() {
         Some(Mode::Error(code)) => return Err(error(code, "error")),
         Some(Mode::Http(s)) => {
-            return Err((StatusCode::from_u16(s).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "error").into_response())
+            return Err((
+                StatusCode::from_u16(s).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "error",
+            )
+                .into_response())
         }
         _ => {}
     }
-    if get(form, "login") != Some(fake.cfg.login.as_str()) || get(form, "psw") != Some(fake.cfg.password.as_str()) {
+    if get(form, "login") != Some(fake.cfg.login.as_str())
+        || get(form, "psw") != Some(fake.cfg.password.as_str())
+    {
         return Err(error(2, "authorise error"));
     }
     Ok(())
@@ -134,7 +144,10 @@ async fn send(State(fake): State<Arc<SmscFake>>, body: Bytes) -> Response {
             return Err(error(1, "parameters error"));
         }
         let mut st = fake.st();
-        if phones.iter().any(|p| !p.bytes().all(|b| b.is_ascii_digit()) || p.len() < 11) {
+        if phones
+            .iter()
+            .any(|p| !p.bytes().all(|b| b.is_ascii_digit()) || p.len() < 11)
+        {
             return Err(error(7, "invalid number"));
         }
         if phones.iter().any(|p| st.blocked.contains(p)) {
@@ -159,7 +172,10 @@ async fn status(State(fake): State<Arc<SmscFake>>, body: Bytes) -> Response {
         return r;
     }
     let id: u64 = get(&form, "id").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let phone = get(&form, "phone").unwrap_or("").trim_start_matches('+').to_string();
+    let phone = get(&form, "phone")
+        .unwrap_or("")
+        .trim_start_matches('+')
+        .to_string();
     let st = fake.st();
     let Some(at) = st.sent.get(&(id, phone)) else {
         return json("{\"status\": -3, \"err\": 0}".into());
@@ -170,7 +186,10 @@ async fn status(State(fake): State<Arc<SmscFake>>, body: Bytes) -> Response {
         _ if elapsed >= Duration::from_millis(50) => 0,
         _ => -1,
     };
-    let ts = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let ts = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     json(format!(
         "{{\"status\": {code}, \"last_date\": \"{}\", \"last_timestamp\": {ts}, \"flag\": 0, \"err\": 0}}",
         crate::msk(SystemTime::now())
@@ -195,7 +214,9 @@ pub fn router(fake: Arc<SmscFake>) -> Router {
 
 /// Start on 127.0.0.1 with a free port; returns the `send.php` URL.
 pub async fn spawn(fake: Arc<SmscFake>) -> String {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = l.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(l, router(fake)).await });
     format!("http://{addr}/sys/send.php")

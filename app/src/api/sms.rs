@@ -68,7 +68,10 @@ impl SmsGatewayRow {
             ("name".into(), String::new()),
             ("kind".into(), "smstraffic".into()),
             ("url".into(), "https://api.smstraffic.ru/multi.php".into()),
-            ("reserve_url".into(), "https://api2.smstraffic.ru/multi.php".into()),
+            (
+                "reserve_url".into(),
+                "https://api2.smstraffic.ru/multi.php".into(),
+            ),
             ("sender".into(), String::new()),
             ("login".into(), String::new()),
             ("password".into(), String::new()),
@@ -103,7 +106,9 @@ fn row(g: ccgate_core::sms::gateways::Gateway) -> SmsGatewayRow {
 }
 
 #[cfg(feature = "ssr")]
-fn input(values: Vec<(String, String)>) -> Result<ccgate_core::sms::gateways::GatewayInput, AppError> {
+fn input(
+    values: Vec<(String, String)>,
+) -> Result<ccgate_core::sms::gateways::GatewayInput, AppError> {
     let get = |k: &str| {
         values
             .iter()
@@ -184,9 +189,10 @@ pub async fn save_sms_gateway(
 #[server(endpoint = "sms/gateways/activate")]
 pub async fn activate_sms_gateway(id: i64) -> Result<SmsGatewayRow, AppError> {
     let (state, actor) = actor().await?;
-    Ok(row(
-        ccgate_core::sms::gateways::activate(&state.db, &actor, id).await?,
-    ))
+    Ok(row(ccgate_core::sms::gateways::activate(
+        &state.db, &actor, id,
+    )
+    .await?))
 }
 
 #[server(endpoint = "sms/gateways/delete")]

@@ -42,15 +42,25 @@ pub fn days(days: &[DayCounts], l: &Labels) -> Chart {
     let few = days.len() <= 7;
     let series = |name: &str, f: fn(&Counts) -> i64| {
         let bar = Bar::new().name(name).stack("requests");
-        let bar = if few { bar.bar_width(48) } else { bar.bar_width("60%") };
-        bar
-            .data(days.iter().map(|d| f(&d.counts)).collect::<Vec<i64>>())
+        let bar = if few {
+            bar.bar_width(48)
+        } else {
+            bar.bar_width("60%")
+        };
+        bar.data(days.iter().map(|d| f(&d.counts)).collect::<Vec<i64>>())
     };
     Chart::new()
         .color(colors())
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(0))
-        .grid(Grid::new().left(8).right(8).top(36).bottom(4).contain_label(true))
+        .grid(
+            Grid::new()
+                .left(8)
+                .right(8)
+                .top(36)
+                .bottom(4)
+                .contain_label(true),
+        )
         .x_axis(Axis::new().type_(AxisType::Category).data(dates))
         .y_axis(Axis::new().type_(AxisType::Value).min_interval(1))
         .series(series(l.valid, |c| c.ok))

@@ -315,7 +315,11 @@ fn Tops(d: DashData) -> impl IntoView {
                             s().dash_unknown_route.to_string()
                         }
                     };
-                    let n = if by_bad { r.counts.bad } else { r.counts.total() };
+                    let n = if by_bad {
+                        r.counts.bad
+                    } else {
+                        r.counts.total()
+                    };
                     view! {
                         <tr>
                             <td class="mono"><a href=href>{label}</a></td>
@@ -414,7 +418,7 @@ fn Latest(d: DashData, rows: Vec<LiveLine>) -> impl IntoView {
                 </table>
             </div>
         }
-            .into_any()
+        .into_any()
     };
     view! {
         <section class="card">
@@ -610,19 +614,25 @@ mod browser {
             }
             opened_before.set_value(true);
         });
-        let written = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let Some(text) = ev.data().as_string() else { return };
-            let Ok(batch) = serde_json::from_str::<LiveBatch>(&text) else { return };
-            live_rows.update(|rows| {
-                for r in batch.rows.into_iter() {
-                    rows.insert(0, r);
-                }
-                rows.truncate(LATEST);
+        let written =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                let Some(text) = ev.data().as_string() else {
+                    return;
+                };
+                let Ok(batch) = serde_json::from_str::<LiveBatch>(&text) else {
+                    return;
+                };
+                live_rows.update(|rows| {
+                    for r in batch.rows.into_iter() {
+                        rows.insert(0, r);
+                    }
+                    rows.truncate(LATEST);
+                });
+                refetch_soon();
             });
-            refetch_soon();
-        });
         let missed = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| refetch_soon());
-        let error = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| feed.set(Feed::Dropped));
+        let error =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| feed.set(Feed::Dropped));
         let _ = es.add_event_listener_with_callback("hello", hello.as_ref().unchecked_ref());
         let _ = es.add_event_listener_with_callback("written", written.as_ref().unchecked_ref());
         let _ = es.add_event_listener_with_callback("missed", missed.as_ref().unchecked_ref());

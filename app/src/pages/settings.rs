@@ -246,7 +246,13 @@ fn SmsBlock() -> impl IntoView {
     let delete = ServerAction::<DeleteSmsGateway>::new();
     let test = ServerAction::<TestSmsGateway>::new();
     let data = Resource::new(
-        move || (save.version().get(), activate.version().get(), delete.version().get()),
+        move || {
+            (
+                save.version().get(),
+                activate.version().get(),
+                delete.version().get(),
+            )
+        },
         |_| sms_gateways(),
     );
     // The open form: None = closed, Some((id, values)).

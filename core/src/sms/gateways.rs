@@ -51,7 +51,11 @@ impl Gateway {
     }
     /// The delivery-report URL path (secret: it carries the token).
     pub fn callback_path(&self) -> String {
-        format!("/callbacks/sms/{}/{}", self.id, self.callback_token.expose())
+        format!(
+            "/callbacks/sms/{}/{}",
+            self.id,
+            self.callback_token.expose()
+        )
     }
     pub fn provider(&self, http: &reqwest::Client) -> Arc<dyn SmsProvider> {
         let cfg = HttpConfig {
@@ -107,8 +111,14 @@ fn check_url(field: &'static str, u: &str, required: bool) -> Result<String, Ser
     if u.is_empty() && !required {
         return Ok(String::new());
     }
-    if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() > 1024 || u.contains(char::is_whitespace) {
-        return Err(ServiceError::invalid(field, "expected an http:// or https:// URL"));
+    if !(u.starts_with("http://") || u.starts_with("https://"))
+        || u.len() > 1024
+        || u.contains(char::is_whitespace)
+    {
+        return Err(ServiceError::invalid(
+            field,
+            "expected an http:// or https:// URL",
+        ));
     }
     Ok(u.to_string())
 }
@@ -135,10 +145,14 @@ pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
     let sender = if input.sender.trim().is_empty() {
         String::new()
     } else {
-        super::sender::parse(&input.sender).map_err(|e| ServiceError::invalid("sender", e.to_string()))?
+        super::sender::parse(&input.sender)
+            .map_err(|e| ServiceError::invalid("sender", e.to_string()))?
     };
     if !(1..=100_000).contains(&input.rate_limit) {
-        return Err(ServiceError::invalid("rate_limit", "parts per second from 1 to 100000"));
+        return Err(ServiceError::invalid(
+            "rate_limit",
+            "parts per second from 1 to 100000",
+        ));
     }
     if !(1..=255).contains(&input.max_parts) {
         return Err(ServiceError::invalid("max_parts", "from 1 to 255"));
@@ -222,11 +236,13 @@ pub async fn get(db: &Db, id: i64) -> Result<Gateway, ServiceError> {
 }
 
 pub async fn by_name(db: &Db, name: &str) -> Result<Gateway, ServiceError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sms_gateways WHERE name = ?"))
-        .bind(name)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(ServiceError::NotFound("SMS gateway"))?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM sms_gateways WHERE name = ?"
+    ))
+    .bind(name)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(ServiceError::NotFound("SMS gateway"))?;
     Ok(of_row(&row)?)
 }
 
@@ -307,7 +323,12 @@ pub async fn create(db: &Db, actor: &Actor, input: &GatewayInput) -> Result<Gate
 }
 
 /// Change a gateway; an absent or empty password keeps the stored one.
-pub async fn update(db: &Db, actor: &Actor, id: i64, input: &GatewayInput) -> Result<Gateway, ServiceError> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    input: &GatewayInput,
+) -> Result<Gateway, ServiceError> {
     let g = validate(input)?;
     let old = get(db, id).await?;
     let password = match &g.password {
@@ -373,11 +394,13 @@ pub async fn activate(db: &Db, actor: &Actor, id: i64) -> Result<Gateway, Servic
     let g = get(db, id).await?;
     let previous = list(db).await?.into_iter().find(|x| x.active);
     let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE sms_gateways SET active = CASE WHEN id = ? THEN 1 ELSE 0 END, updated_at = ?")
-        .bind(id)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE sms_gateways SET active = CASE WHEN id = ? THEN 1 ELSE 0 END, updated_at = ?",
+    )
+    .bind(id)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         actor,
@@ -399,7 +422,15 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<(), ServiceError>
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, actor, "sms_gateway.delete", &g.name, Some(&g.kind), None).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "sms_gateway.delete",
+        &g.name,
+        Some(&g.kind),
+        None,
+    )
+    .await?;
     audit::bump_generation(&mut tx).await?;
     tx.commit().await?;
     Ok(())
@@ -430,14 +461,62 @@ mod tests {
     fn gateway_input_validates() {
         assert!(validate(&input()).is_ok());
         for (f, bad) in [
-            ("name", GatewayInput { name: "a b".into(), ..input() }),
-            ("kind", GatewayInput { kind: "twilio".into(), ..input() }),
-            ("timeout_ms", GatewayInput { timeout_ms: 10, ..input() }),
-            ("url", GatewayInput { url: "ftp://x".into(), ..input() }),
-            ("reserve_url", GatewayInput { reserve_url: "x".into(), ..input() }),
-            ("sender", GatewayInput { sender: "Магазин".into(), ..input() }),
-            ("rate_limit", GatewayInput { rate_limit: 0, ..input() }),
-            ("max_parts", GatewayInput { max_parts: 256, ..input() }),
+            (
+                "name",
+                GatewayInput {
+                    name: "a b".into(),
+                    ..input()
+                },
+            ),
+            (
+                "kind",
+                GatewayInput {
+                    kind: "twilio".into(),
+                    ..input()
+                },
+            ),
+            (
+                "timeout_ms",
+                GatewayInput {
+                    timeout_ms: 10,
+                    ..input()
+                },
+            ),
+            (
+                "url",
+                GatewayInput {
+                    url: "ftp://x".into(),
+                    ..input()
+                },
+            ),
+            (
+                "reserve_url",
+                GatewayInput {
+                    reserve_url: "x".into(),
+                    ..input()
+                },
+            ),
+            (
+                "sender",
+                GatewayInput {
+                    sender: "Магазин".into(),
+                    ..input()
+                },
+            ),
+            (
+                "rate_limit",
+                GatewayInput {
+                    rate_limit: 0,
+                    ..input()
+                },
+            ),
+            (
+                "max_parts",
+                GatewayInput {
+                    max_parts: 256,
+                    ..input()
+                },
+            ),
         ] {
             match validate(&bad) {
                 Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, f),

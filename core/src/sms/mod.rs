@@ -3,11 +3,11 @@
 
 /// Phone parsing is shared with `cc/add`: one parser in `crate::phone`.
 pub use crate::phone;
+pub mod gateways;
 pub mod provider;
 pub mod sender;
+pub mod service;
 pub mod smsc;
 pub mod smstraffic;
 pub mod text;
 pub mod xml;
-pub mod gateways;
-pub mod service;

@@ -156,7 +156,12 @@ pub struct GatewayError {
 }
 
 impl GatewayError {
-    pub fn new(class: ErrorClass, scope: Scope, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        class: ErrorClass,
+        scope: Scope,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         GatewayError {
             class,
             scope,
@@ -202,7 +207,9 @@ pub struct OutSms {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Accepted; one provider id per part where the provider says so.
-    Accepted { provider_ids: Vec<String> },
+    Accepted {
+        provider_ids: Vec<String>,
+    },
     Rejected(GatewayError),
 }
 
@@ -240,7 +247,10 @@ pub trait SmsProvider: Send + Sync {
         &'a self,
         batch: &'a [OutSms],
     ) -> BoxFuture<'a, Result<Vec<RecipientOutcome>, GatewayError>>;
-    fn status<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<Vec<StatusReport>, GatewayError>>;
+    fn status<'a>(
+        &'a self,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<StatusReport>, GatewayError>>;
     /// A delivery report POSTed to us (form fields).
     fn parse_callback(&self, form: &[(String, String)]) -> Result<Vec<StatusReport>, String>;
     /// Balance (or at least a credentials check).
@@ -258,7 +268,10 @@ mod tests {
         assert_eq!(NormStatus::aggregate(&[Delivered, Enroute]), Enroute);
         assert_eq!(NormStatus::aggregate(&[Accepted, Enroute]), Accepted);
         assert_eq!(NormStatus::aggregate(&[Delivered, Expired]), Expired);
-        assert_eq!(NormStatus::aggregate(&[Undelivered, Expired, Delivered]), Undelivered);
+        assert_eq!(
+            NormStatus::aggregate(&[Undelivered, Expired, Delivered]),
+            Undelivered
+        );
         assert_eq!(NormStatus::aggregate(&[]), Queued);
         for s in NormStatus::ALL {
             assert_eq!(NormStatus::parse(s.as_str()), Some(*s));

@@ -43,7 +43,15 @@ mod tests {
 
     #[test]
     fn sender_names() {
-        for ok in ["FRONTLINE", "Shop-24.ru", "a_b", "X", "12345678901", "123456789012345", "Abcdefghijk"] {
+        for ok in [
+            "FRONTLINE",
+            "Shop-24.ru",
+            "a_b",
+            "X",
+            "12345678901",
+            "123456789012345",
+            "Abcdefghijk",
+        ] {
             assert_eq!(parse(ok).as_deref(), Ok(ok), "{ok}");
         }
         assert_eq!(parse(" Shop "), Ok("Shop".into()));

@@ -41,7 +41,10 @@ pub const MAX_TEXT_CHARS: usize = 17_085;
 #[derive(Debug, thiserror::Error)]
 pub enum SmsError {
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("invalid phone: {0}")]
     InvalidPhone(PhoneError),
     #[error("too many recipients: {0} (at most {MAX_RECIPIENTS})")]
@@ -168,13 +171,23 @@ pub fn new_id(prefix: &str) -> String {
 /// The recipients of a request as (phone input, text), and the sender, checked for shape.
 fn expand(req: SendRequest) -> Result<(Vec<(String, String)>, Option<String>, bool), SmsError> {
     let single = req.phone.is_some();
-    let shapes = [req.phone.is_some(), req.phones.is_some(), req.messages.is_some()];
+    let shapes = [
+        req.phone.is_some(),
+        req.phones.is_some(),
+        req.messages.is_some(),
+    ];
     if shapes.iter().filter(|x| **x).count() != 1 {
-        return Err(invalid("phone", "give exactly one of phone, phones or messages"));
+        return Err(invalid(
+            "phone",
+            "give exactly one of phone, phones or messages",
+        ));
     }
     let items = if let Some(messages) = req.messages {
         if req.text.is_some() {
-            return Err(invalid("text", "with messages, each message carries its own text"));
+            return Err(invalid(
+                "text",
+                "with messages, each message carries its own text",
+            ));
         }
         messages.into_iter().map(|m| (m.phone, m.text)).collect()
     } else {
@@ -235,7 +248,11 @@ fn prepare(
             }
         };
         if body.trim().is_empty() {
-            rejected.push(reject("text_empty", "the text is empty".into(), phone.to_string()));
+            rejected.push(reject(
+                "text_empty",
+                "the text is empty".into(),
+                phone.to_string(),
+            ));
             continue;
         }
         if body.chars().count() > MAX_TEXT_CHARS {
@@ -364,7 +381,15 @@ pub async fn send(
         if let Err(e) = job.await {
             tracing::error!(error = %e, "SMS submission task failed");
         }
-        let now = load_many(db, user_id, &items.iter().filter_map(|i| i.id.clone()).collect::<Vec<_>>()).await?;
+        let now = load_many(
+            db,
+            user_id,
+            &items
+                .iter()
+                .filter_map(|i| i.id.clone())
+                .collect::<Vec<_>>(),
+        )
+        .await?;
         for item in &mut items {
             if let Some(v) = item.id.as_ref().and_then(|id| now.get(id)) {
                 item.status = v.status.clone();
@@ -448,11 +473,21 @@ fn submit_chunk<'a>(
                 Ok(outcomes) => return record_outcomes(db, gw, chunk, &outcomes).await,
                 Err(e) if e.fails_over() => {
                     tracing::warn!(gateway = %gw.name, code = %e.code, "SMS gateway did not take the request; trying the next one");
-                    record_events(db, chunk, "failover", Some(gw.id), NormStatus::Queued, &e.code).await?;
+                    record_events(
+                        db,
+                        chunk,
+                        "failover",
+                        Some(gw.id),
+                        NormStatus::Queued,
+                        &e.code,
+                    )
+                    .await?;
                     last = Some((e, gw));
                 }
                 Err(e)
-                    if e.scope == Scope::Message && e.reason == Reason::Phone && chunk.len() > 1 =>
+                    if e.scope == Scope::Message
+                        && e.reason == Reason::Phone
+                        && chunk.len() > 1 =>
                 {
                     // The provider refused the whole request for one number it does not name,
                     // and sent nothing: send each recipient alone to find it.
@@ -471,7 +506,12 @@ fn submit_chunk<'a>(
                 "gateway_unavailable",
                 format!("no gateway took the message (last: {})", e.code),
             ),
-            None => GatewayError::new(ErrorClass::Retryable, Scope::Gateway, "gateway_unavailable", "no gateway"),
+            None => GatewayError::new(
+                ErrorClass::Retryable,
+                Scope::Gateway,
+                "gateway_unavailable",
+                "no gateway",
+            ),
         };
         record_failure(db, None, chunk, &e).await
     })
@@ -577,7 +617,10 @@ async fn record_outcomes(
     let mine: std::collections::HashSet<&str> = chunk.iter().map(|m| m.local_id.as_str()).collect();
     let mut accepted: Vec<(&str, &Vec<String>)> = Vec::new();
     let mut rejected: Vec<(&str, &GatewayError)> = Vec::new();
-    for o in outcomes.iter().filter(|o| mine.contains(o.local_id.as_str())) {
+    for o in outcomes
+        .iter()
+        .filter(|o| mine.contains(o.local_id.as_str()))
+    {
         match &o.outcome {
             Outcome::Accepted { provider_ids } => accepted.push((&o.local_id, provider_ids)),
             Outcome::Rejected(e) => rejected.push((&o.local_id, e)),
@@ -759,7 +802,11 @@ pub fn error_text(code: &str) -> &'static str {
 
 const VIEW_COLUMNS: &str = "id, batch_id, phone, sender, status, final, raw_status, error_code, error_message, encoding, parts, gateway_name, created_at, submitted_at, updated_at, done_at";
 
-async fn load_many(db: &Db, user_id: i64, ids: &[String]) -> Result<HashMap<String, Brief>, ServiceError> {
+async fn load_many(
+    db: &Db,
+    user_id: i64,
+    ids: &[String],
+) -> Result<HashMap<String, Brief>, ServiceError> {
     let views = get_status(db, user_id, ids, false).await?;
     Ok(views
         .into_iter()
@@ -786,7 +833,9 @@ pub async fn get_status(
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(",");
-        let sql = format!("SELECT {VIEW_COLUMNS} FROM sms_messages WHERE user_id = ? AND id IN ({marks})");
+        let sql = format!(
+            "SELECT {VIEW_COLUMNS} FROM sms_messages WHERE user_id = ? AND id IN ({marks})"
+        );
         let mut q = sqlx::query(&sql).bind(user_id);
         for id in chunk {
             q = q.bind(id);
@@ -804,7 +853,11 @@ pub async fn get_status(
             q = q.bind(&v.id);
         }
         let rows = q.fetch_all(&db.pool).await?;
-        let pos: HashMap<String, usize> = chunk.iter().enumerate().map(|(i, v)| (v.id.clone(), i)).collect();
+        let pos: HashMap<String, usize> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.id.clone(), i))
+            .collect();
         for (mid, pid) in rows {
             if let Some(i) = pos.get(&mid) {
                 chunk[*i].provider_ids.push(pid);
@@ -812,7 +865,11 @@ pub async fn get_status(
         }
     }
     // Keep the order asked for.
-    let pos: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+    let pos: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
     out.sort_by_key(|v| pos.get(v.id.as_str()).copied().unwrap_or(usize::MAX));
     if history {
         for v in &mut out {
@@ -906,10 +963,12 @@ pub async fn apply_reports(
 
 /// Recompute a submitted message's status from its parts (never leaving a final status).
 async fn refresh_message(db: &Db, message_id: &str) -> Result<(), ServiceError> {
-    let rows = sqlx::query("SELECT status, raw_status FROM sms_parts WHERE message_id = ? ORDER BY part_no")
-        .bind(message_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT status, raw_status FROM sms_parts WHERE message_id = ? ORDER BY part_no",
+    )
+    .bind(message_id)
+    .fetch_all(&db.pool)
+    .await?;
     if rows.is_empty() {
         return Ok(());
     }
@@ -972,7 +1031,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub fn backoff(attempt: i64) -> Duration {
-    let secs = POLL_FIRST.as_secs().saturating_mul(1u64 << attempt.clamp(0, 16) as u32);
+    let secs = POLL_FIRST
+        .as_secs()
+        .saturating_mul(1u64 << attempt.clamp(0, 16) as u32);
     Duration::from_secs(secs.min(POLL_MAX.as_secs()))
 }
 
@@ -1072,8 +1133,13 @@ mod tests {
 
     #[test]
     fn request_shapes() {
-        let parse = |s: &str| serde_json::from_str::<SendRequest>(s).map_err(|e| e.to_string()).and_then(|r| expand(r).map_err(|e| e.to_string()));
-        let (items, sender, single) = parse(r#"{"phone":"89161234567","text":"hi","sender":"Shop"}"#).unwrap();
+        let parse = |s: &str| {
+            serde_json::from_str::<SendRequest>(s)
+                .map_err(|e| e.to_string())
+                .and_then(|r| expand(r).map_err(|e| e.to_string()))
+        };
+        let (items, sender, single) =
+            parse(r#"{"phone":"89161234567","text":"hi","sender":"Shop"}"#).unwrap();
         assert_eq!(items, vec![("89161234567".to_string(), "hi".to_string())]);
         assert_eq!(sender.as_deref(), Some("Shop"));
         assert!(single);
@@ -1087,7 +1153,10 @@ mod tests {
         assert!(parse(r#"{"phones":[],"text":"b"}"#).is_err());
         assert!(parse(r#"{"phone":"1","text":"a","sender":"Магазин"}"#).is_err());
         assert!(parse(r#"{"phone":"1","text":"a","colour":"red"}"#).is_err());
-        let many = format!(r#"{{"phones":[{}],"text":"x"}}"#, vec!["\"1\""; MAX_RECIPIENTS + 1].join(","));
+        let many = format!(
+            r#"{{"phones":[{}],"text":"x"}}"#,
+            vec!["\"1\""; MAX_RECIPIENTS + 1].join(",")
+        );
         assert!(parse(&many).unwrap_err().contains("too many"));
     }
 
@@ -1102,8 +1171,18 @@ mod tests {
         let (ok, rejected) = prepare(items, &None, 1, &text::encoding_of);
         assert_eq!(ok.len(), 1);
         assert_eq!(ok[0].msg.phone.as_str(), "+79161234567");
-        let codes: Vec<_> = rejected.iter().map(|r| (r.index, r.error.as_ref().unwrap().code.as_str())).collect();
-        assert_eq!(codes, vec![(1, "phone_bad_characters"), (2, "text_empty"), (3, "text_too_long")]);
+        let codes: Vec<_> = rejected
+            .iter()
+            .map(|r| (r.index, r.error.as_ref().unwrap().code.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                (1, "phone_bad_characters"),
+                (2, "text_empty"),
+                (3, "text_too_long")
+            ]
+        );
     }
 
     #[test]

@@ -37,7 +37,10 @@ impl Smsc {
         let mut last = None;
         let urls = std::iter::once(&self.cfg.url).chain(self.cfg.reserve_url.iter());
         for base in urls.filter(|u| !u.is_empty()) {
-            match self.post_one(&Self::url_for(base, script), body.clone()).await {
+            match self
+                .post_one(&Self::url_for(base, script), body.clone())
+                .await
+            {
                 Ok(v) => match error_of(&v) {
                     Some(e) if e.fails_over() => last = Some(e),
                     _ => return Ok(v),
@@ -47,7 +50,12 @@ impl Smsc {
             }
         }
         Err(last.unwrap_or_else(|| {
-            GatewayError::new(ErrorClass::Permanent, Scope::Gateway, "no_url", "no URL configured")
+            GatewayError::new(
+                ErrorClass::Permanent,
+                Scope::Gateway,
+                "no_url",
+                "no URL configured",
+            )
         }))
     }
 
@@ -79,10 +87,20 @@ impl Smsc {
             ));
         }
         let text = resp.text().await.map_err(|e| {
-            GatewayError::new(ErrorClass::Ambiguous, Scope::Gateway, "read_failed", e.to_string())
+            GatewayError::new(
+                ErrorClass::Ambiguous,
+                Scope::Gateway,
+                "read_failed",
+                e.to_string(),
+            )
         })?;
         serde_json::from_str(&text).map_err(|e| {
-            GatewayError::new(ErrorClass::Ambiguous, Scope::Gateway, "bad_reply", format!("unreadable reply: {e}"))
+            GatewayError::new(
+                ErrorClass::Ambiguous,
+                Scope::Gateway,
+                "bad_reply",
+                format!("unreadable reply: {e}"),
+            )
         })
     }
 }
@@ -90,7 +108,11 @@ impl Smsc {
 /// `{"error": "...", "error_code": N}`.
 pub fn error_of(v: &Value) -> Option<GatewayError> {
     let code = v.get("error_code")?.as_i64()?;
-    let text = v.get("error").and_then(Value::as_str).unwrap_or("").to_string();
+    let text = v
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let (class, scope, reason) = match code {
         // IP temporarily blocked after frequent errors: this gateway definitely refused.
         4 => (ErrorClass::Retryable, Scope::Gateway, Reason::Other),
@@ -128,7 +150,12 @@ pub fn parse_send_reply(v: &Value) -> Result<String, GatewayError> {
     match v.get("id") {
         Some(Value::Number(n)) => Ok(n.to_string()),
         Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        _ => Err(GatewayError::new(ErrorClass::Ambiguous, Scope::Gateway, "bad_reply", "no id in the reply")),
+        _ => Err(GatewayError::new(
+            ErrorClass::Ambiguous,
+            Scope::Gateway,
+            "bad_reply",
+            "no id in the reply",
+        )),
     }
 }
 
@@ -138,27 +165,52 @@ pub fn parse_status_reply(v: &Value, provider_id: &str) -> Result<StatusReport, 
     }
     let code = v
         .get("status")
-        .and_then(|s| s.as_i64().or_else(|| s.as_str().and_then(|x| x.parse().ok())))
-        .ok_or_else(|| GatewayError::new(ErrorClass::Ambiguous, Scope::Gateway, "bad_reply", "no status"))?;
+        .and_then(|s| {
+            s.as_i64()
+                .or_else(|| s.as_str().and_then(|x| x.parse().ok()))
+        })
+        .ok_or_else(|| {
+            GatewayError::new(
+                ErrorClass::Ambiguous,
+                Scope::Gateway,
+                "bad_reply",
+                "no status",
+            )
+        })?;
     let err = v.get("err").and_then(Value::as_i64).unwrap_or(0);
     Ok(StatusReport {
         provider_id: provider_id.to_string(),
         status: normalize(code),
         raw_status: code.to_string(),
         raw_error: (err != 0).then(|| err.to_string()),
-        at: v.get("last_timestamp").and_then(Value::as_i64).map(|s| s * 1000),
+        at: v
+            .get("last_timestamp")
+            .and_then(Value::as_i64)
+            .map(|s| s * 1000),
         not_found: code == -3,
     })
 }
 
 pub fn parse_callback_form(form: &[(String, String)]) -> Result<Vec<StatusReport>, String> {
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string());
-    let id = get("id").filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())).ok_or("id is missing")?;
-    let phone: String = get("phone").unwrap_or_default().chars().filter(char::is_ascii_digit).collect();
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let id = get("id")
+        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or("id is missing")?;
+    let phone: String = get("phone")
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     if phone.is_empty() {
         return Err("phone is missing".into());
     }
-    let code: i64 = get("status").and_then(|s| s.parse().ok()).ok_or("status is missing")?;
+    let code: i64 = get("status")
+        .and_then(|s| s.parse().ok())
+        .ok_or("status is missing")?;
     let err = get("err").filter(|e| !e.is_empty() && e != "0");
     Ok(vec![StatusReport {
         provider_id: format!("{id}:{phone}"),
@@ -187,12 +239,19 @@ impl SmsProvider for Smsc {
         }
     }
 
-    fn send<'a>(&'a self, batch: &'a [OutSms]) -> BoxFuture<'a, Result<Vec<RecipientOutcome>, GatewayError>> {
+    fn send<'a>(
+        &'a self,
+        batch: &'a [OutSms],
+    ) -> BoxFuture<'a, Result<Vec<RecipientOutcome>, GatewayError>> {
         Box::pin(async move {
             let Some(first) = batch.first() else {
                 return Ok(Vec::new());
             };
-            let phones = batch.iter().map(|m| m.phone.digits()).collect::<Vec<_>>().join(",");
+            let phones = batch
+                .iter()
+                .map(|m| m.phone.digits())
+                .collect::<Vec<_>>()
+                .join(",");
             let maxsms = self.cfg.max_parts.to_string();
             let mut form: Vec<(&str, &str)> = vec![
                 ("login", &self.cfg.login),
@@ -220,11 +279,16 @@ impl SmsProvider for Smsc {
         })
     }
 
-    fn status<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<Vec<StatusReport>, GatewayError>> {
+    fn status<'a>(
+        &'a self,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<StatusReport>, GatewayError>> {
         Box::pin(async move {
             let mut out = Vec::with_capacity(ids.len());
             for pid in ids {
-                let Some((id, phone)) = pid.split_once(':') else { continue };
+                let Some((id, phone)) = pid.split_once(':') else {
+                    continue;
+                };
                 let v = self
                     .post(
                         "status.php",
@@ -250,7 +314,14 @@ impl SmsProvider for Smsc {
     fn balance(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
         Box::pin(async move {
             let v = self
-                .post("balance.php", &[("login", &self.cfg.login), ("psw", self.cfg.password.expose()), ("fmt", "3")])
+                .post(
+                    "balance.php",
+                    &[
+                        ("login", &self.cfg.login),
+                        ("psw", self.cfg.password.expose()),
+                        ("fmt", "3"),
+                    ],
+                )
                 .await?;
             if let Some(e) = error_of(&v) {
                 return Err(e);
@@ -258,7 +329,12 @@ impl SmsProvider for Smsc {
             match v.get("balance") {
                 Some(Value::String(s)) => Ok(s.clone()),
                 Some(Value::Number(n)) => Ok(n.to_string()),
-                _ => Err(GatewayError::new(ErrorClass::Permanent, Scope::Gateway, "bad_reply", "no balance in the reply")),
+                _ => Err(GatewayError::new(
+                    ErrorClass::Permanent,
+                    Scope::Gateway,
+                    "bad_reply",
+                    "no balance in the reply",
+                )),
             }
         })
     }
@@ -271,25 +347,61 @@ mod tests {
 
     #[test]
     fn send_replies() {
-        assert_eq!(parse_send_reply(&json!({"id": 12345, "cnt": 1})).unwrap(), "12345");
-        let e = parse_send_reply(&json!({"error": "authorise error", "error_code": 2})).unwrap_err();
-        assert_eq!((e.code.as_str(), e.scope, e.fails_over()), ("2", Scope::Gateway, false));
-        let e = parse_send_reply(&json!({"error": "invalid number", "error_code": 7, "id": 12345})).unwrap_err();
+        assert_eq!(
+            parse_send_reply(&json!({"id": 12345, "cnt": 1})).unwrap(),
+            "12345"
+        );
+        let e =
+            parse_send_reply(&json!({"error": "authorise error", "error_code": 2})).unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.scope, e.fails_over()),
+            ("2", Scope::Gateway, false)
+        );
+        let e = parse_send_reply(&json!({"error": "invalid number", "error_code": 7, "id": 12345}))
+            .unwrap_err();
         assert_eq!((e.scope, e.reason), (Scope::Message, Reason::Phone));
-        assert!(parse_send_reply(&json!({"error": "blocked", "error_code": 4})).unwrap_err().fails_over());
-        assert_eq!(parse_send_reply(&json!({"error": "duplicate", "error_code": 9})).unwrap_err().class, ErrorClass::Ambiguous);
-        assert_eq!(parse_send_reply(&json!({"cnt": 1})).unwrap_err().class, ErrorClass::Ambiguous);
+        assert!(
+            parse_send_reply(&json!({"error": "blocked", "error_code": 4}))
+                .unwrap_err()
+                .fails_over()
+        );
+        assert_eq!(
+            parse_send_reply(&json!({"error": "duplicate", "error_code": 9}))
+                .unwrap_err()
+                .class,
+            ErrorClass::Ambiguous
+        );
+        assert_eq!(
+            parse_send_reply(&json!({"cnt": 1})).unwrap_err().class,
+            ErrorClass::Ambiguous
+        );
     }
 
     #[test]
     fn status_replies() {
         let r = parse_status_reply(&json!({"status": 1, "last_date": "10.10.2010 10:10:10", "last_timestamp": 1286524541, "flag": 0, "err": 0}), "1:79161234567").unwrap();
-        assert_eq!((r.status, r.raw_status.as_str(), r.raw_error.clone(), r.at), (NormStatus::Delivered, "1", None, Some(1_286_524_541_000)));
+        assert_eq!(
+            (r.status, r.raw_status.as_str(), r.raw_error.clone(), r.at),
+            (NormStatus::Delivered, "1", None, Some(1_286_524_541_000))
+        );
         let r = parse_status_reply(&json!({"status": 20, "err": 1}), "1:7").unwrap();
-        assert_eq!((r.status, r.raw_error.as_deref()), (NormStatus::Undelivered, Some("1")));
-        assert!(parse_status_reply(&json!({"status": -3}), "1:7").unwrap().not_found);
+        assert_eq!(
+            (r.status, r.raw_error.as_deref()),
+            (NormStatus::Undelivered, Some("1"))
+        );
+        assert!(
+            parse_status_reply(&json!({"status": -3}), "1:7")
+                .unwrap()
+                .not_found
+        );
         assert!(parse_status_reply(&json!({"error": "x", "error_code": 9}), "1:7").is_err());
-        for (c, s) in [(-1, NormStatus::Accepted), (0, NormStatus::Enroute), (3, NormStatus::Expired), (22, NormStatus::Rejected), (24, NormStatus::Failed)] {
+        for (c, s) in [
+            (-1, NormStatus::Accepted),
+            (0, NormStatus::Enroute),
+            (3, NormStatus::Expired),
+            (22, NormStatus::Rejected),
+            (24, NormStatus::Failed),
+        ] {
             assert_eq!(normalize(c), s);
         }
     }
@@ -301,7 +413,13 @@ mod tests {
         assert_eq!(r[0].provider_id, "12345:79161234567");
         assert_eq!(r[0].status, NormStatus::Delivered);
         assert!(parse_callback_form(&xml::form_decode("phone=7&status=1")).is_err());
-        assert_eq!(Smsc::url_for("https://smsc.ru/sys/send.php", "status.php"), "https://smsc.ru/sys/status.php");
-        assert_eq!(Smsc::url_for("http://127.0.0.1:9/sys", "balance.php"), "http://127.0.0.1:9/sys/balance.php");
+        assert_eq!(
+            Smsc::url_for("https://smsc.ru/sys/send.php", "status.php"),
+            "https://smsc.ru/sys/status.php"
+        );
+        assert_eq!(
+            Smsc::url_for("http://127.0.0.1:9/sys", "balance.php"),
+            "http://127.0.0.1:9/sys/balance.php"
+        );
     }
 }

@@ -69,7 +69,12 @@ impl SmsTraffic {
             }
         }
         Err(last.unwrap_or_else(|| {
-            GatewayError::new(ErrorClass::Permanent, Scope::Gateway, "no_url", "no URL configured")
+            GatewayError::new(
+                ErrorClass::Permanent,
+                Scope::Gateway,
+                "no_url",
+                "no URL configured",
+            )
         }))
     }
 
@@ -101,7 +106,12 @@ impl SmsTraffic {
             ));
         }
         let text = resp.text().await.map_err(|e| {
-            GatewayError::new(ErrorClass::Ambiguous, Scope::Gateway, "read_failed", e.to_string())
+            GatewayError::new(
+                ErrorClass::Ambiguous,
+                Scope::Gateway,
+                "read_failed",
+                e.to_string(),
+            )
         })?;
         xml::parse(&text).map_err(|e| {
             GatewayError::new(
@@ -118,11 +128,26 @@ impl SmsTraffic {
 /// later (read timeout, reset) may have been accepted.
 pub fn transport_error(e: reqwest::Error) -> GatewayError {
     if e.is_connect() {
-        GatewayError::new(ErrorClass::Retryable, Scope::Gateway, "connect_failed", e.to_string())
+        GatewayError::new(
+            ErrorClass::Retryable,
+            Scope::Gateway,
+            "connect_failed",
+            e.to_string(),
+        )
     } else if e.is_timeout() {
-        GatewayError::new(ErrorClass::Ambiguous, Scope::Gateway, "timeout", "no answer in time")
+        GatewayError::new(
+            ErrorClass::Ambiguous,
+            Scope::Gateway,
+            "timeout",
+            "no answer in time",
+        )
     } else {
-        GatewayError::new(ErrorClass::Ambiguous, Scope::Gateway, "transport", e.to_string())
+        GatewayError::new(
+            ErrorClass::Ambiguous,
+            Scope::Gateway,
+            "transport",
+            e.to_string(),
+        )
     }
 }
 
@@ -142,7 +167,10 @@ pub fn classify(code: &str) -> (ErrorClass, Scope) {
 
 /// Codes where the provider names no recipient but refused the whole request because of one.
 pub fn is_phone_error(code: &str) -> bool {
-    matches!(code, "425" | "426" | "427" | "428" | "429" | "430" | "431" | "432")
+    matches!(
+        code,
+        "425" | "426" | "427" | "428" | "429" | "430" | "431" | "432"
+    )
 }
 
 /// `<reply><result>ERROR</result><code>…</code><description>…</description></reply>`
@@ -236,7 +264,10 @@ fn report_of(el: &Element) -> Option<StatusReport> {
 }
 
 /// The status reply: flat for one id, `<sms>` items for several.
-pub fn parse_status_reply(reply: &Element, asked: &[String]) -> Result<Vec<StatusReport>, GatewayError> {
+pub fn parse_status_reply(
+    reply: &Element,
+    asked: &[String],
+) -> Result<Vec<StatusReport>, GatewayError> {
     if let Some(e) = error_of(reply) {
         // One id the provider no longer knows comes back as a request error.
         if asked.len() == 1 && matches!(e.code.as_str(), "434") {
@@ -260,8 +291,14 @@ pub fn parse_status_reply(reply: &Element, asked: &[String]) -> Result<Vec<Statu
 
 /// A delivery report: `sms_id`, `status`, `delivery_date`.
 pub fn parse_callback_form(form: &[(String, String)]) -> Result<Vec<StatusReport>, String> {
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string());
-    let id = get("sms_id").filter(|v| !v.is_empty()).ok_or("sms_id is missing")?;
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let id = get("sms_id")
+        .filter(|v| !v.is_empty())
+        .ok_or("sms_id is missing")?;
     if !id.bytes().all(|b| b.is_ascii_digit()) || id.len() > 64 {
         return Err("sms_id is not a number".into());
     }
@@ -365,7 +402,10 @@ impl SmsProvider for SmsTraffic {
         })
     }
 
-    fn status<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<Vec<StatusReport>, GatewayError>> {
+    fn status<'a>(
+        &'a self,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<StatusReport>, GatewayError>> {
         Box::pin(async move {
             let joined = ids.join(",");
             let reply = self
@@ -458,7 +498,10 @@ mod tests {
         assert_eq!(ids["79051112233"], vec!["8287366071", "8287366073"]);
         assert!(parse_send_reply(&el(SEND_NONE)).unwrap().is_empty());
         let e = parse_send_reply(&el(SEND_ERR)).unwrap_err();
-        assert_eq!((e.code.as_str(), e.class, e.scope), ("401", ErrorClass::Permanent, Scope::Gateway));
+        assert_eq!(
+            (e.code.as_str(), e.class, e.scope),
+            ("401", ErrorClass::Permanent, Scope::Gateway)
+        );
         assert!(!e.fails_over());
         let e = parse_send_reply(&el(SEND_TEMP)).unwrap_err();
         assert!(e.fails_over());
@@ -467,7 +510,10 @@ mod tests {
         assert_eq!(e.scope, Scope::Message);
         assert!(!e.fails_over() && is_phone_error(&e.code));
         let sender = "<reply><result>ERROR</result><code>436</code><description>Originator is forbidden</description></reply>";
-        assert_eq!(parse_send_reply(&el(sender)).unwrap_err().scope, Scope::Message);
+        assert_eq!(
+            parse_send_reply(&el(sender)).unwrap_err().scope,
+            Scope::Message
+        );
     }
 
     #[test]
@@ -479,8 +525,14 @@ mod tests {
         assert_eq!(r[0].raw_status, "Delivered");
         assert_eq!(r[0].raw_error, None);
         // 14:12:00 MSK = 11:12:00 UTC
-        assert_eq!(r[0].at.map(crate::time::rfc3339).as_deref(), Some("2012-12-11T11:12:00Z"));
-        let ids: Vec<String> = ["8287713301", "8287713303", "82877133031"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            r[0].at.map(crate::time::rfc3339).as_deref(),
+            Some("2012-12-11T11:12:00Z")
+        );
+        let ids: Vec<String> = ["8287713301", "8287713303", "82877133031"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let r = parse_status_reply(&el(STATUS_MANY), &ids).unwrap();
         assert_eq!(r.len(), 3);
         assert_eq!(r[0].status, NormStatus::Expired);
@@ -512,11 +564,16 @@ mod tests {
 
     #[test]
     fn callbacks() {
-        let form = xml::form_decode("sms_id=15166254108&status=Delivered&delivery_date=2013-11-07 17:04:00");
+        let form = xml::form_decode(
+            "sms_id=15166254108&status=Delivered&delivery_date=2013-11-07 17:04:00",
+        );
         let r = parse_callback_form(&form).unwrap();
         assert_eq!(r[0].provider_id, "15166254108");
         assert_eq!(r[0].status, NormStatus::Delivered);
-        assert_eq!(r[0].at.map(crate::time::rfc3339).as_deref(), Some("2013-11-07T14:04:00Z"));
+        assert_eq!(
+            r[0].at.map(crate::time::rfc3339).as_deref(),
+            Some("2013-11-07T14:04:00Z")
+        );
         assert!(parse_callback_form(&xml::form_decode("status=Delivered")).is_err());
         assert!(parse_callback_form(&xml::form_decode("sms_id=1;drop&status=x")).is_err());
     }

@@ -116,7 +116,11 @@ mod tests {
 
     fn check(text: &str, enc: Encoding, units: usize, parts: usize) {
         let p = count(text);
-        assert_eq!((p.encoding, p.units, p.parts), (enc, units, parts), "{text:?}");
+        assert_eq!(
+            (p.encoding, p.units, p.parts),
+            (enc, units, parts),
+            "{text:?}"
+        );
         let (_, pieces) = split(text);
         assert_eq!(pieces.concat(), text);
         let (single, per) = enc.limits();

@@ -80,7 +80,9 @@ pub fn form_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for &b in s.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -135,7 +137,9 @@ mod tests {
 
     #[test]
     fn tree_and_forms() {
-        let e = parse("<?xml version=\"1.0\" ?>\n<reply><a>1</a><b/><c><d>x &amp; y</d></c></reply>").unwrap();
+        let e =
+            parse("<?xml version=\"1.0\" ?>\n<reply><a>1</a><b/><c><d>x &amp; y</d></c></reply>")
+                .unwrap();
         assert_eq!(e.name, "reply");
         assert_eq!(e.text_of("a"), "1");
         assert_eq!(e.text_of("b"), "");
@@ -150,6 +154,9 @@ mod tests {
                 ("phones".to_string(), "7916,7917".to_string())
             ]
         );
-        assert_eq!(form_decode("a=%zz&b=%4"), vec![("a".into(), "%zz".into()), ("b".into(), "%4".into())]);
+        assert_eq!(
+            form_decode("a=%zz&b=%4"),
+            vec![("a".into(), "%zz".into()), ("b".into(), "%4".into())]
+        );
     }
 }

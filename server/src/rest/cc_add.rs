@@ -115,13 +115,10 @@ pub async fn add(
 
 fn parse_id(id: &str) -> Result<&str, ApiError> {
     let ok = id.len() == 36
-        && id
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| match i {
-                8 | 13 | 18 | 23 => b == b'-',
-                _ => b.is_ascii_hexdigit(),
-            });
+        && id.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
     if ok {
         Ok(id)
     } else {

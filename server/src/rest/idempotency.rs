@@ -39,7 +39,9 @@ where
     };
     let key = match raw
         .to_str()
-        .map_err(|_| ccgate_core::ServiceError::invalid("Idempotency-Key", "must be printable ASCII"))
+        .map_err(|_| {
+            ccgate_core::ServiceError::invalid("Idempotency-Key", "must be printable ASCII")
+        })
         .and_then(Key::parse)
     {
         Ok(k) => k,

@@ -52,7 +52,13 @@ pub fn parse_send(headers: &HeaderMap, bytes: &[u8]) -> Result<SendRequest, ApiE
     let mime = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     let is_json =
         mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
@@ -117,15 +123,22 @@ pub async fn send(
         Err(e) => return e.into_response(),
     };
     let (st, user_id) = (state.clone(), caller.user_id);
-    idempotency::once(&state.db, user_id, "sms.send", &headers, &bytes, move || async move {
-        let out = service::send(&st.db, &st.sms, user_id, req).await?;
-        let status = if out.submitted {
-            StatusCode::OK
-        } else {
-            StatusCode::ACCEPTED
-        };
-        Ok((status, serde_json::to_value(out).unwrap_or(Value::Null)))
-    })
+    idempotency::once(
+        &state.db,
+        user_id,
+        "sms.send",
+        &headers,
+        &bytes,
+        move || async move {
+            let out = service::send(&st.db, &st.sms, user_id, req).await?;
+            let status = if out.submitted {
+                StatusCode::OK
+            } else {
+                StatusCode::ACCEPTED
+            };
+            Ok((status, serde_json::to_value(out).unwrap_or(Value::Null)))
+        },
+    )
     .await
 }
 
@@ -149,16 +162,23 @@ pub async fn get_status(
         )
         .with_details(json!({ "field": "id" })));
     }
-    if ids.iter().any(|i| i.len() > 40 || !i.bytes().all(|b| b.is_ascii_alphanumeric())) {
-        return Err(ApiError::new(ErrorCode::InvalidParameter, "id: not a message id")
-            .with_details(json!({ "field": "id" })));
+    if ids
+        .iter()
+        .any(|i| i.len() > 40 || !i.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return Err(
+            ApiError::new(ErrorCode::InvalidParameter, "id: not a message id")
+                .with_details(json!({ "field": "id" })),
+        );
     }
     let history = match p.opt("history") {
         None | Some("false") | Some("0") => false,
         Some("true") | Some("1") => true,
         Some(_) => {
-            return Err(ApiError::new(ErrorCode::InvalidParameter, "history: true or false")
-                .with_details(json!({ "field": "history" })))
+            return Err(
+                ApiError::new(ErrorCode::InvalidParameter, "history: true or false")
+                    .with_details(json!({ "field": "history" })),
+            )
         }
     };
     let items = service::get_status(&state.db, caller.user_id, &ids, history).await?;
@@ -168,7 +188,9 @@ pub async fn get_status(
     let found: std::collections::HashSet<&str> = items.iter().map(|v| v.id.as_str()).collect();
     let not_found: Vec<&String> = ids.iter().filter(|i| !found.contains(i.as_str())).collect();
     let total = items.len();
-    Ok(Json(json!({ "items": items, "total": total, "not_found": not_found })))
+    Ok(Json(
+        json!({ "items": items, "total": total, "not_found": not_found }),
+    ))
 }
 
 /// `POST /callbacks/sms/{gateway}/{token}`: a delivery report from the gateway (outside the API
