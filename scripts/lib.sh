@@ -50,6 +50,7 @@ ensure_rust_tools() {
 ensure_npm() {
   command -v npm >/dev/null || ensure_debs nodejs npm
   if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ] \
+     || [ ! -d end2end/node_modules/smpp ] \
      || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing npm packages in end2end/"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)

@@ -606,6 +606,7 @@ pub enum SmsText {
     FieldTimeout,
     FieldPriority,
     FieldEnabled,
+    SmppHint,
 }
 
 pub fn sms_text(lang: Lang, t: SmsText) -> &'static str {
@@ -638,6 +639,10 @@ pub fn sms_text(lang: Lang, t: SmsText) -> &'static str {
         FieldTimeout => ("Таймаут запроса, мс", "Request timeout, ms"),
         FieldPriority => ("Приоритет резерва", "Failover priority"),
         FieldEnabled => ("Включён", "Enabled"),
+        SmppHint => (
+            "SMPP 3.4: адрес — smpp://хост:порт (резервный — так же), логин — system_id (до 15 символов), пароль — до 8 символов. Отчёты о доставке приходят по той же привязке (transceiver), отдельный адрес не нужен.",
+            "SMPP 3.4: the URL is smpp://host:port (the reserve likewise), login is the system_id (up to 15 characters), the password up to 8 characters. Delivery receipts arrive over the same (transceiver) bind; no callback URL is needed.",
+        ),
     };
     if lang == Lang::En {
         en

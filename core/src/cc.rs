@@ -274,24 +274,20 @@ async fn everything(
     ),
     CcError,
 > {
-    let queues = cc_table(client, "queue list").await?;
-    let agents = cc_table(client, "agent list")
-        .await?
+    // Four listings, asked at once (pipelined on the ESL connection, parallel over mod_xml_rpc);
+    // `queue list members` without a queue lists the waiting members of every queue.
+    let (queues, agents, tiers, members) = tokio::try_join!(
+        cc_table(client, "queue list"),
+        cc_table(client, "agent list"),
+        cc_table(client, "tier list"),
+        cc_table(client, "queue list members"),
+    )?;
+    let agents = agents.iter().map(|r| (s(r, "name"), agent_of(r))).collect();
+    let tiers = tiers.iter().map(tier_of).collect();
+    let members = members
         .iter()
-        .map(|r| (s(r, "name"), agent_of(r)))
+        .map(|r| (s(r, "queue"), member_of(r)))
         .collect();
-    let tiers = cc_table(client, "tier list")
-        .await?
-        .iter()
-        .map(tier_of)
-        .collect();
-    let mut members = Vec::new();
-    for q in &queues {
-        let name = s(q, "name");
-        for r in cc_table(client, &format!("queue list members {name}")).await? {
-            members.push((name.clone(), member_of(&r)));
-        }
-    }
     Ok((queues, agents, tiers, members))
 }
 
@@ -308,22 +304,26 @@ pub async fn queues(client: &FsClient) -> Result<Vec<Queue>, CcError> {
 
 pub async fn queue(client: &FsClient, name: &str) -> Result<QueueDetail, CcError> {
     let name = parse_name("name", name)?;
-    let queues = cc_table(client, "queue list").await?;
+    let (agents_cmd, tiers_cmd, members_cmd) = (
+        format!("queue list agents {name}"),
+        format!("queue list tiers {name}"),
+        format!("queue list members {name}"),
+    );
+    let (queues, agent_rows, tier_rows, member_rows) = tokio::try_join!(
+        cc_table(client, "queue list"),
+        cc_table(client, &agents_cmd),
+        cc_table(client, &tiers_cmd),
+        cc_table(client, &members_cmd),
+    )?;
     let Some(row) = queues.iter().find(|r| get(r, &["name"]) == name) else {
         return Err(CcError::QueueNotFound);
     };
-    let agent_rows = cc_table(client, &format!("queue list agents {name}")).await?;
     let agents: Vec<(String, Agent)> = agent_rows
         .iter()
         .map(|r| (s(r, "name"), agent_of(r)))
         .collect();
-    let tiers: Vec<Tier> = cc_table(client, &format!("queue list tiers {name}"))
-        .await?
-        .iter()
-        .map(tier_of)
-        .collect();
-    let members: Vec<(String, Member)> = cc_table(client, &format!("queue list members {name}"))
-        .await?
+    let tiers: Vec<Tier> = tier_rows.iter().map(tier_of).collect();
+    let members: Vec<(String, Member)> = member_rows
         .iter()
         .map(|r| (name.clone(), member_of(r)))
         .collect();

@@ -11,10 +11,10 @@ use clap::{Args, Subcommand};
 pub struct GatewayArgs {
     /// Name (Latin letters, digits, - _ .)
     pub name: String,
-    /// Provider kind
+    /// Provider kind: smstraffic, smsc or smpp
     #[arg(long, default_value = "smstraffic")]
     pub kind: String,
-    /// Send URL (SMS Traffic: https://api.smstraffic.ru/multi.php)
+    /// Send URL (SMS Traffic: https://api.smstraffic.ru/multi.php; SMPP: smpp://host:port)
     #[arg(long)]
     pub url: String,
     /// Reserve URL, tried when the main one does not take a request

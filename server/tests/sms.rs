@@ -26,6 +26,7 @@ both_backends!(
     idempotent_send_submits_once,
     smsc_gateway_sends_polls_and_takes_over,
     gateways_through_the_panel,
+    smpp_against_a_real_smsc_peer,
 );
 
 async fn fake() -> (Arc<Fake>, String) {
@@ -934,4 +935,332 @@ async fn gateways_through_the_panel(app: &TestApp) {
             .await
             .unwrap();
     assert_eq!(actor, "admin:admin");
+}
+
+// ---------------------------------------------------------------------------------------------
+// SMPP against node-smpp run as an SMSC (`end2end/peers/smsc.js`)
+
+struct SmscPeer {
+    port: u16,
+    events: Arc<std::sync::Mutex<Vec<Value>>>,
+    _child: tokio::process::Child,
+}
+
+impl SmscPeer {
+    fn events(&self, kind: &str) -> Vec<Value> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"] == kind)
+            .cloned()
+            .collect()
+    }
+    fn submits_to(&self, dest: &str) -> Vec<Value> {
+        self.events("submit")
+            .into_iter()
+            .filter(|e| e["dest"] == dest)
+            .collect()
+    }
+}
+
+/// Start the SMSC peer; `None` (skip) when node or the npm package is missing outside CI.
+async fn smsc_peer(system_id: &str, password: &str) -> Option<SmscPeer> {
+    use tokio::io::AsyncBufReadExt;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end");
+    let script = root.join("peers/smsc.js");
+    if !root.join("node_modules/smpp").is_dir() {
+        if std::env::var_os("CI").is_some() {
+            panic!("end2end/node_modules/smpp is missing: the SMPP tests cannot run");
+        }
+        eprintln!("skipped: npm package smpp not installed (run the README test command)");
+        return None;
+    }
+    let mut child = tokio::process::Command::new("node")
+        .arg(&script)
+        .args(["--system-id", system_id, "--password", password])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let out = child.stdout.take().unwrap();
+    let events: Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let sink = events.clone();
+    tokio::spawn(async move {
+        let mut tx = Some(tx);
+        let mut lines = tokio::io::BufReader::new(out).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let v: Value =
+                serde_json::from_str(&line).unwrap_or(json!({"event": "raw", "line": line}));
+            if v["event"] == "listening" {
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(v["port"].as_u64().unwrap() as u16);
+                }
+            }
+            sink.lock().unwrap().push(v);
+        }
+    });
+    let port = tokio::time::timeout(Duration::from_secs(20), rx)
+        .await
+        .expect("SMSC peer listening")
+        .unwrap();
+    Some(SmscPeer {
+        port,
+        events,
+        _child: child,
+    })
+}
+
+async fn wait_status(app: &TestApp, key: &str, id: &str, want: &str) -> Value {
+    for _ in 0..100 {
+        let st = one(app, key, id).await;
+        if st["status"] == want {
+            return st;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{id} never became {want}: {}", one(app, key, id).await);
+}
+
+async fn smpp_against_a_real_smsc_peer(app: &TestApp) {
+    let Some(peer) = smsc_peer("ccgate", "s3cret").await else {
+        return;
+    };
+    let (_, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
+    let (fake, fake_url) = fake().await;
+    let mut input = gw_input("smpp", &format!("smpp://127.0.0.1:{}", peer.port), 0);
+    input.kind = "smpp".into();
+    input.login = "ccgate".into();
+    input.password = Some("s3cret".into());
+    let gw = add_gateway(app, input.clone()).await;
+    add_gateway(app, gw_input("http", &fake_url, 1)).await;
+
+    // The settings page's "test" button binds.
+    let hub = ccgate_core::sms::service::SmsHub::default();
+    let said = ccgate_core::sms::service::test_gateway(&hub, &gw)
+        .await
+        .unwrap();
+    assert!(said.starts_with("bound as ccgate to 127.0.0.1:"), "{said}");
+    // A dropped session leaves with an unbind.
+    drop(hub);
+    for _ in 0..50 {
+        if !peer.events("unbind").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(peer.events("unbind").len(), 1);
+
+    let long = "Ж".repeat(100);
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"messages": [
+            {"phone": "+79161230001", "text": "Hello {world} €"},
+            {"phone": "+79161230005", "text": "Привет"},
+            {"phone": "+79161230000", "text": "bad number"},
+            {"phone": "+79161230058", "text": "throttled twice"},
+            {"phone": "+79161230016", "text": "decimal receipt"},
+            {"phone": "+79161230002", "text": long},
+            {"phone": "+79161230008", "text": "SMSC system error"},
+        ]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = v["items"].as_array().unwrap();
+    let by_phone = |p: &str| {
+        items
+            .iter()
+            .find(|i| i["phone"] == p)
+            .unwrap_or_else(|| panic!("{p} in {v}"))
+            .clone()
+    };
+    for p in [
+        "+79161230001",
+        "+79161230005",
+        "+79161230058",
+        "+79161230016",
+        "+79161230002",
+    ] {
+        let i = by_phone(p);
+        // A receipt may already have arrived while the rest of the batch was being submitted.
+        assert!(
+            ["accepted", "delivered", "undelivered"].contains(&i["status"].as_str().unwrap()),
+            "{i}"
+        );
+        assert_eq!(i["gateway"], "smpp", "{i}");
+    }
+    // A refused number is rejected, never failed over; a gateway-level refusal of one recipient
+    // moves just that recipient to the next gateway.
+    let bad = by_phone("+79161230000");
+    assert_eq!(bad["status"], "rejected", "{bad}");
+    assert_eq!(bad["error"]["code"], "phone_rejected", "{bad}");
+    let moved = by_phone("+79161230008");
+    assert_eq!(
+        (moved["status"].as_str(), moved["gateway"].as_str()),
+        (Some("accepted"), Some("http")),
+        "{moved}"
+    );
+    assert_eq!(
+        fake.requests().pop().unwrap().get("phones"),
+        Some("79161230008")
+    );
+    assert_eq!(fake.send_requests(), 1);
+
+    // What the SMSC saw: SMPP 3.4 bind, GSM 03.38 with extension characters, UCS-2, UDH.
+    assert_eq!(peer.events("bind")[0]["interface_version"], 0x34);
+    let hello = &peer.submits_to("79161230001")[0];
+    assert_eq!(hello["message"], "Hello {world} €");
+    assert_eq!(
+        (hello["data_coding"].as_u64(), hello["esm_class"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        (
+            hello["src"].as_str(),
+            hello["src_ton"].as_u64(),
+            hello["src_npi"].as_u64()
+        ),
+        (Some("FRONTLINE"), Some(5), Some(0))
+    );
+    assert_eq!(
+        (
+            hello["dest_ton"].as_u64(),
+            hello["dest_npi"].as_u64(),
+            hello["registered_delivery"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(peer.submits_to("79161230005")[0]["message"], "Привет");
+    assert_eq!(peer.submits_to("79161230005")[0]["data_coding"], 8);
+    let parts = peer.submits_to("79161230002");
+    assert_eq!(parts.len(), 2);
+    let mut joined = String::new();
+    for (n, p) in parts.iter().enumerate() {
+        // node-smpp hands over the information element: IEI 0 (concatenation), length 3, ref,
+        // total, sequence.
+        let udh = p["udh"].as_array().expect("UDH");
+        assert_eq!(udh[..2], [json!(0), json!(3)]);
+        assert_eq!(
+            (udh[3].as_u64(), udh[4].as_u64()),
+            (Some(2), Some(n as u64 + 1))
+        );
+        assert_eq!(udh[2], parts[0]["udh"][2], "one reference for both parts");
+        assert_eq!(p["esm_class"], 0x40);
+        joined.push_str(p["message"].as_str().unwrap());
+    }
+    assert_eq!(joined, long);
+    // Throttled twice, then accepted: three submits of one part.
+    let throttled: Vec<u64> = peer
+        .submits_to("79161230058")
+        .iter()
+        .map(|e| e["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(throttled, vec![0x58, 0x58, 0]);
+
+    // Receipts over the bind: stored, then acknowledged; an id in the other base is matched.
+    let delivered = wait_status(
+        app,
+        &key,
+        by_phone("+79161230001")["id"].as_str().unwrap(),
+        "delivered",
+    )
+    .await;
+    assert_eq!(delivered["raw_status"], "DELIVRD");
+    let undeliv = wait_status(
+        app,
+        &key,
+        by_phone("+79161230005")["id"].as_str().unwrap(),
+        "undelivered",
+    )
+    .await;
+    let last = undeliv["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["source"].as_str(), last["raw_error"].as_str()),
+        (Some("receipt"), Some("034")),
+        "{undeliv}"
+    );
+    wait_status(
+        app,
+        &key,
+        by_phone("+79161230058")["id"].as_str().unwrap(),
+        "delivered",
+    )
+    .await;
+    wait_status(
+        app,
+        &key,
+        by_phone("+79161230016")["id"].as_str().unwrap(),
+        "delivered",
+    )
+    .await;
+    let two = wait_status(
+        app,
+        &key,
+        by_phone("+79161230002")["id"].as_str().unwrap(),
+        "delivered",
+    )
+    .await;
+    assert_eq!(two["provider_ids"].as_array().unwrap().len(), 2);
+    for _ in 0..50 {
+        if peer.events("receipt_ack").len() >= 6 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let acks = peer.events("receipt_ack");
+    assert_eq!(acks.len(), 6, "{acks:?}");
+    assert!(acks.iter().all(|a| a["status"] == 0), "{acks:?}");
+
+    // In one request of several recipients, only the one the SMSC refused as a gateway goes on.
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"phones": ["+79161230011", "+79161230008", "+79161230012"], "text": "same text"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let gws: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["gateway"].as_str().unwrap())
+        .collect();
+    assert_eq!(gws, vec!["smpp", "http", "smpp"], "{v}");
+    assert_eq!(
+        fake.requests().pop().unwrap().get("phones"),
+        Some("79161230008")
+    );
+    assert_eq!(fake.send_requests(), 2);
+
+    // Wrong credentials: the gateway is edited, the next send binds anew, is refused and the whole
+    // request fails over.
+    input.password = Some("wrong".into());
+    gateways::update(&app.db, &Actor::Cli, gw.id, &input)
+        .await
+        .unwrap();
+    let (s, v) = send(
+        app,
+        &key,
+        json!({"phone": "+79161230003", "text": "after edit"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"][0]["gateway"], "http", "{v}");
+    let binds = peer.events("bind");
+    assert_eq!(binds.last().unwrap()["status"], 0x0E, "{binds:?}");
+    let st = one(app, &key, v["items"][0]["id"].as_str().unwrap()).await;
+    assert_eq!(st["history"][0]["source"], "failover");
+    assert_eq!(st["history"][0]["raw_error"], "smpp_invalid_password");
+    // The edited gateway's old bind was left with an unbind.
+    assert_eq!(peer.events("unbind").len(), 2);
 }

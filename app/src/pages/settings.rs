@@ -404,6 +404,7 @@ fn SmsGatewayForm(
                     <select data-testid=testid on:change=move |ev| form.update(|m| { m.insert(n2.clone(), event_target_value(&ev)); })>
                         <option value="smstraffic" selected=value == "smstraffic">"SMS Traffic (HTTP)"</option>
                         <option value="smsc" selected=value == "smsc">"SMSC.ru (HTTP)"</option>
+                        <option value="smpp" selected=value == "smpp">"SMPP 3.4"</option>
                     </select>
                 }
                 .into_any(),
@@ -434,6 +435,10 @@ fn SmsGatewayForm(
         .collect_view();
     view! {
         <div class="form settings-grid" data-testid="sms-form">{fields}</div>
+        {move || {
+            (form.with(|m| m.get("kind").map(String::as_str) == Some("smpp")))
+                .then(|| view! { <p class="hint" data-testid="sms-smpp-hint">{t(SmsText::SmppHint)}</p> })
+        }}
         <div class="form inline">
             <button
                 class="primary"

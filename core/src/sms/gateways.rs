@@ -17,7 +17,7 @@ use crate::error::{is_unique_violation, ServiceError};
 use crate::secret::Secret;
 use crate::time::now_ms;
 
-pub const KINDS: &[&str] = &["smstraffic", "smsc"];
+pub const KINDS: &[&str] = &["smstraffic", "smsc", "smpp"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Gateway {
@@ -57,7 +57,9 @@ impl Gateway {
             self.callback_token.expose()
         )
     }
-    pub fn provider(&self, http: &reqwest::Client) -> Arc<dyn SmsProvider> {
+    /// The HTTP provider of this gateway (SMPP gateways go through the hub, which keeps their
+    /// binds: `SmsHub::provider`).
+    pub fn http_provider(&self, http: &reqwest::Client) -> Arc<dyn SmsProvider> {
         let cfg = HttpConfig {
             url: self.url.clone(),
             reserve_url: (!self.reserve_url.is_empty()).then(|| self.reserve_url.clone()),
@@ -106,10 +108,21 @@ fn default_timeout() -> i64 {
     30_000
 }
 
-fn check_url(field: &'static str, u: &str, required: bool) -> Result<String, ServiceError> {
+fn check_url(
+    field: &'static str,
+    kind: &str,
+    u: &str,
+    required: bool,
+) -> Result<String, ServiceError> {
     let u = u.trim();
     if u.is_empty() && !required {
         return Ok(String::new());
+    }
+    if kind == "smpp" {
+        return match super::smpp::host_of(u) {
+            Some(_) => Ok(u.to_string()),
+            None => Err(ServiceError::invalid(field, "expected smpp://host:port")),
+        };
     }
     if !(u.starts_with("http://") || u.starts_with("https://"))
         || u.len() > 1024
@@ -166,11 +179,33 @@ pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
     if input.login.len() > 255 || input.password.as_ref().is_some_and(|p| p.len() > 255) {
         return Err(ServiceError::invalid("login", "at most 255 characters"));
     }
+    if input.kind == "smpp" {
+        // SMPP 3.4 field sizes (system_id 16, password 9 octets with the terminating NUL).
+        if input.login.trim().is_empty()
+            || input.login.trim().len() > 15
+            || !input.login.trim().is_ascii()
+        {
+            return Err(ServiceError::invalid(
+                "login",
+                "the SMPP system_id: 1 to 15 ASCII characters",
+            ));
+        }
+        if input
+            .password
+            .as_ref()
+            .is_some_and(|p| p.len() > 8 || !p.is_ascii())
+        {
+            return Err(ServiceError::invalid(
+                "password",
+                "an SMPP password is at most 8 ASCII characters",
+            ));
+        }
+    }
     Ok(GatewayInput {
         name: name.to_string(),
         kind: input.kind.clone(),
-        url: check_url("url", &input.url, true)?,
-        reserve_url: check_url("reserve_url", &input.reserve_url, false)?,
+        url: check_url("url", &input.kind, &input.url, true)?,
+        reserve_url: check_url("reserve_url", &input.kind, &input.reserve_url, false)?,
         sender,
         login: input.login.trim().to_string(),
         password: input.password.clone(),
@@ -457,9 +492,21 @@ mod tests {
         }
     }
 
+    fn smpp() -> GatewayInput {
+        GatewayInput {
+            kind: "smpp".into(),
+            url: "smpp://server1.smstraffic.ru:4442".into(),
+            reserve_url: "smpp://server2.smstraffic.ru:4442".into(),
+            login: "ccgate".into(),
+            password: Some("secret".into()),
+            ..input()
+        }
+    }
+
     #[test]
     fn gateway_input_validates() {
         assert!(validate(&input()).is_ok());
+        assert!(validate(&smpp()).is_ok());
         for (f, bad) in [
             (
                 "name",
@@ -515,6 +562,27 @@ mod tests {
                 GatewayInput {
                     max_parts: 256,
                     ..input()
+                },
+            ),
+            (
+                "url",
+                GatewayInput {
+                    url: "https://smsc.example:2775".into(),
+                    ..smpp()
+                },
+            ),
+            (
+                "login",
+                GatewayInput {
+                    login: "system-id-too-long".into(),
+                    ..smpp()
+                },
+            ),
+            (
+                "password",
+                GatewayInput {
+                    password: Some("longer-than-8".into()),
+                    ..smpp()
                 },
             ),
         ] {

@@ -7,6 +7,7 @@ pub mod gateways;
 pub mod provider;
 pub mod sender;
 pub mod service;
+pub mod smpp;
 pub mod smsc;
 pub mod smstraffic;
 pub mod text;

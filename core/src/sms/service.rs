@@ -72,6 +72,8 @@ fn invalid(field: &'static str, message: impl Into<String>) -> SmsError {
 pub struct SmsHub {
     pub http: reqwest::Client,
     pacers: std::sync::Mutex<HashMap<i64, Instant>>,
+    /// Kept SMPP binds (one per SMPP gateway) and their delivery receipts.
+    pub smpp: super::smpp::Pool,
 }
 
 impl Default for SmsHub {
@@ -83,11 +85,24 @@ impl Default for SmsHub {
                 .build()
                 .unwrap_or_default(),
             pacers: Default::default(),
+            smpp: Default::default(),
         }
     }
 }
 
 impl SmsHub {
+    /// The provider of a gateway: HTTP ones are built afresh, SMPP ones share the gateway's bind.
+    pub fn provider(&self, g: &Gateway) -> Arc<dyn SmsProvider> {
+        if g.kind == "smpp" {
+            Arc::new(super::smpp::Smpp::new(
+                self.smpp.session(g),
+                g.max_parts.clamp(1, 255) as usize,
+            ))
+        } else {
+            g.http_provider(&self.http)
+        }
+    }
+
     /// Wait for this gateway's turn to send `parts` parts at `rate` parts per second.
     async fn pace(&self, gateway: i64, rate: i64, parts: usize) {
         let now = Instant::now();
@@ -342,7 +357,7 @@ pub async fn send(
     };
     let sender = sender.or_else(|| (!active.sender.is_empty()).then(|| active.sender.clone()));
     let max_parts = active.max_parts.clamp(1, 255) as usize;
-    let provider = active.provider(&hub.http);
+    let provider = hub.provider(&active);
     let (ok, rejected) = prepare(items, &sender, max_parts, &|t| provider.wire_encoding(t));
     if single {
         if let Some(r) = rejected.first() {
@@ -417,7 +432,7 @@ pub async fn submit(db: Db, hub: Arc<SmsHub>, order: Vec<Gateway>, msgs: Vec<Out
     let providers: Vec<(Gateway, Arc<dyn SmsProvider>)> = order
         .into_iter()
         .map(|g| {
-            let p = g.provider(&hub.http);
+            let p = hub.provider(&g);
             (g, p)
         })
         .collect();
@@ -470,7 +485,46 @@ fn submit_chunk<'a>(
         for (i, (gw, p)) in providers.iter().enumerate().skip(from) {
             hub.pace(gw.id, gw.rate_limit, parts).await;
             match p.send(chunk).await {
-                Ok(outcomes) => return record_outcomes(db, gw, chunk, &outcomes).await,
+                Ok(outcomes) => {
+                    // Recipients the gateway itself did not take (SMPP reports per recipient) go
+                    // down the list; the rest are recorded here.
+                    let over = |o: &RecipientOutcome| matches!(&o.outcome, Outcome::Rejected(e) if e.fails_over());
+                    let retry: Vec<OutSms> = if i + 1 < providers.len() {
+                        chunk
+                            .iter()
+                            .filter(|m| {
+                                outcomes.iter().any(|o| o.local_id == m.local_id && over(o))
+                            })
+                            .cloned()
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    if retry.is_empty() {
+                        return record_outcomes(db, gw, chunk, &outcomes).await;
+                    }
+                    let code = outcomes
+                        .iter()
+                        .find_map(|o| match &o.outcome {
+                            Outcome::Rejected(e) if e.fails_over() => Some(e.code.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_default();
+                    let rest: Vec<RecipientOutcome> =
+                        outcomes.into_iter().filter(|o| !over(o)).collect();
+                    record_outcomes(db, gw, chunk, &rest).await?;
+                    tracing::warn!(gateway = %gw.name, code = %code, recipients = retry.len(), "SMS gateway did not take some recipients; trying the next one");
+                    record_events(
+                        db,
+                        &retry,
+                        "failover",
+                        Some(gw.id),
+                        NormStatus::Queued,
+                        &code,
+                    )
+                    .await?;
+                    return submit_chunk(db, hub, providers, i + 1, &retry).await;
+                }
                 Err(e) if e.fails_over() => {
                     tracing::warn!(gateway = %gw.name, code = %e.code, "SMS gateway did not take the request; trying the next one");
                     record_events(
@@ -1016,8 +1070,8 @@ pub async fn callback(
     if !constant_time_eq(gw.callback_token.expose().as_bytes(), token.as_bytes()) {
         return Ok(None);
     }
-    let reports = gw
-        .provider(&hub.http)
+    let reports = hub
+        .provider(&gw)
         .parse_callback(form)
         .map_err(|m| ServiceError::invalid("callback", m))?;
     Ok(Some(apply_reports(db, gw.id, &reports, "callback").await?))
@@ -1058,8 +1112,14 @@ pub async fn poll_once(db: &Db, hub: &SmsHub, now: i64) -> Result<usize, Service
     for (gw_id, msgs) in by_gw {
         let gw = gateways::get(db, gw_id).await.ok();
         if let Some(gw) = &gw {
-            let p = gw.provider(&hub.http);
+            let p = hub.provider(gw);
             let caps = p.capabilities();
+            if gw.kind == "smpp" {
+                // Receipts come over the bind: make sure there is one (after a restart, say).
+                if let Err(e) = hub.smpp.session(gw).conn().await {
+                    tracing::warn!(gateway = %gw.name, code = %e.code, "SMPP bind for delivery receipts failed");
+                }
+            }
             if caps.status_query {
                 let mut ids = Vec::new();
                 for chunk in msgs.chunks(200) {
@@ -1086,7 +1146,7 @@ pub async fn poll_once(db: &Db, hub: &SmsHub, now: i64) -> Result<usize, Service
         }
         let retention = gw
             .as_ref()
-            .map(|g| g.provider(&hub.http).capabilities().retention_ms)
+            .map(|g| hub.provider(g).capabilities().retention_ms)
             .unwrap_or(0);
         for (id, submitted, attempts) in msgs {
             if gw.is_none() || submitted + retention <= now {
@@ -1112,16 +1172,92 @@ pub async fn poll_once(db: &Db, hub: &SmsHub, now: i64) -> Result<usize, Service
 
 /// The settings page's "test" button: a balance query (credentials check).
 pub async fn test_gateway(hub: &SmsHub, gw: &Gateway) -> Result<String, GatewayError> {
-    gw.provider(&hub.http).balance().await
+    hub.provider(gw).balance().await
 }
 
-/// The background poller (every [`POLL_TICK`]).
+/// Store one SMPP delivery receipt. SMSCs disagree on the base of message ids (hex in the submit
+/// answer, decimal in the receipt, or the reverse): the exact id is tried first, then the same
+/// number in the other base. A receipt can overtake the storing of the submit answer, so an
+/// unknown id is looked up again for a few seconds. `Ok(false)` when no message has that id.
+pub async fn apply_receipt(
+    db: &Db,
+    gateway_id: i64,
+    r: &super::smpp::pdu::Receipt,
+) -> Result<bool, ServiceError> {
+    let variants = super::smpp::pdu::id_variants(&r.message_id);
+    for attempt in 0..20 {
+        for id in &variants {
+            let known: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM sms_parts WHERE gateway_id = ? AND provider_id = ?",
+            )
+            .bind(gateway_id)
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+            if known.is_some() {
+                let report = StatusReport {
+                    provider_id: id.clone(),
+                    status: r.status,
+                    raw_status: r.raw_status.clone(),
+                    raw_error: r.raw_error.clone(),
+                    at: r.done_at,
+                    not_found: false,
+                };
+                apply_reports(db, gateway_id, &[report], "receipt").await?;
+                return Ok(true);
+            }
+        }
+        if attempt < 19 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    Ok(false)
+}
+
+/// Stores the delivery receipts the SMPP binds bring in; each is acknowledged to the SMSC only
+/// after it is stored (a failed store makes the SMSC send it again).
+fn spawn_receipts(db: Db, hub: &SmsHub) {
+    let Some(mut rx) = hub.smpp.take_receipts() else {
+        return;
+    };
+    tokio::spawn(async move {
+        while let Some(inc) = rx.recv().await {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let stored = match apply_receipt(&db, inc.gateway_id, &inc.receipt).await {
+                    Ok(true) => true,
+                    Ok(false) => {
+                        tracing::warn!(gateway = inc.gateway_id, id = %inc.receipt.message_id, "SMPP receipt for an unknown message id acknowledged and dropped");
+                        true
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "storing an SMPP receipt failed; the SMSC will send it again");
+                        false
+                    }
+                };
+                let _ = inc.ack.send(stored);
+            });
+        }
+    });
+}
+
+/// The background poller (every [`POLL_TICK`]) and the SMPP receipt writer.
 pub fn spawn_poller(db: Db, hub: Arc<SmsHub>) -> tokio::task::JoinHandle<()> {
+    spawn_receipts(db.clone(), &hub);
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(POLL_TICK).await;
             if let Err(e) = poll_once(&db, &hub, now_ms()).await {
                 tracing::warn!(error = %e, "SMS status poll failed");
+            }
+            // Unbind from SMPP gateways that were deleted, disabled or changed kind.
+            if let Ok(all) = gateways::list(&db).await {
+                let keep: Vec<i64> = all
+                    .iter()
+                    .filter(|g| g.kind == "smpp" && g.enabled)
+                    .map(|g| g.id)
+                    .collect();
+                hub.smpp.retain(&keep);
             }
         }
     })
