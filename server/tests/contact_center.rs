@@ -103,6 +103,10 @@ async fn queues_and_tiers_over_both_transports(app: &TestApp) {
         assert_eq!(support["calls_answered"], 27);
         assert_eq!(support["agents"]["total"], 3, "{transport}: {support}");
         assert_eq!(support["tiers"], 3);
+        // Bob waits in support (Alice is being served), Carol is being offered in sales.
+        assert_eq!(support["waiting_members"], 1, "{transport}: {support}");
+        assert_eq!(v["items"][1]["waiting_members"], 1, "{transport}");
+        assert_eq!(v["items"][0]["waiting_members"], 0, "{transport}");
         assert_eq!(v["total"], 3);
 
         let (s, q) = get(app, &key, "/api/v1/cc/queue?name=sales@default").await;
@@ -116,6 +120,8 @@ async fn queues_and_tiers_over_both_transports(app: &TestApp) {
             .collect();
         assert!(agents.contains(&"1004@default"), "{transport}: {agents:?}");
         assert_eq!(q["tier_list"].as_array().unwrap().len(), 3);
+        assert_eq!(q["waiting_members"], 1, "{transport}: {q}");
+        assert_eq!(q["members"][0]["cid_name"], "Carol", "{transport}: {q}");
 
         let (s, e) = get(app, &key, "/api/v1/cc/queue?name=nosuch@default").await;
         assert_eq!(
