@@ -27,6 +27,7 @@ both_backends!(
     smsc_gateway_sends_polls_and_takes_over,
     gateways_through_the_panel,
     smpp_against_a_real_smsc_peer,
+    stopped_submissions_are_recovered,
 );
 
 async fn fake() -> (Arc<Fake>, String) {
@@ -1263,4 +1264,82 @@ async fn smpp_against_a_real_smsc_peer(app: &TestApp) {
     assert_eq!(st["history"][0]["raw_error"], "smpp_invalid_password");
     // The edited gateway's old bind was left with an unbind.
     assert_eq!(peer.events("unbind").len(), 2);
+}
+
+/// A process that stopped between storing and submitting: what no gateway saw is submitted again
+/// once the lease runs out; what a gateway may have seen becomes `unknown`, never sent twice.
+async fn stopped_submissions_are_recovered(app: &TestApp) {
+    let (user, key) = app
+        .api_user("crm-sms", &["sms.send", "sms.getStatus"])
+        .await;
+    let (fake, url) = fake().await;
+    let gw = add_gateway(app, gw_input("main", &url, 0)).await;
+    let now = ccgate_core::time::now_ms();
+    let row = |id: &str, phone: &str, handed: Option<i64>, due: i64| {
+        let db = app.db.clone();
+        let (id, phone) = (id.to_string(), phone.to_string());
+        async move {
+            sqlx::query("INSERT INTO sms_messages (id, user_id, batch_id, seq, phone, sender, text, encoding, parts, status, final, created_at, updated_at, next_poll_at, gateway_id) VALUES (?, ?, 'b-crash', 0, ?, 'Shop', 'left behind', 'gsm7', 1, 'queued', 0, ?, ?, ?, ?)")
+                .bind(&id)
+                .bind(user)
+                .bind(&phone)
+                .bind(now - 600_000)
+                .bind(now - 600_000)
+                .bind(due)
+                .bind(handed)
+                .execute(&db.pool)
+                .await
+                .unwrap();
+        }
+    };
+    let new_id = || ccgate_core::sms::service::new_id("m");
+    let (never_sent, handed_id, leased) = (new_id(), new_id(), new_id());
+    row(&never_sent, "+79161234500", None, now - 1000).await;
+    row(&handed_id, "+79161234501", Some(gw.id), now - 1000).await;
+    row(&leased, "+79161234502", None, now + 60_000).await;
+
+    let hub = Arc::new(ccgate_core::sms::service::SmsHub::default());
+    let n = ccgate_core::sms::service::recover_once(&app.db, &hub, now)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    // A second pass (or another instance) finds nothing more to take.
+    assert_eq!(
+        ccgate_core::sms::service::recover_once(&app.db, &hub, now)
+            .await
+            .unwrap(),
+        0
+    );
+    let mut sent = Value::Null;
+    for _ in 0..100 {
+        sent = one(app, &key, &never_sent).await;
+        if sent["status"] == "accepted" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(sent["status"], "accepted", "{sent}");
+    assert_eq!(sent["gateway"], "main");
+    assert_eq!(sent["history"][0]["source"], "recovery", "{sent}");
+    assert_eq!(fake.send_requests(), 1);
+    let req = fake.requests().pop().unwrap();
+    assert_eq!(req.get("phones"), Some("79161234500"));
+    assert_eq!(req.get("originator"), Some("Shop"));
+
+    let handed = one(app, &key, &handed_id).await;
+    assert_eq!(handed["status"], "unknown", "{handed}");
+    assert_eq!(handed["error"]["code"], "submit_ambiguous", "{handed}");
+    assert_eq!(one(app, &key, &leased).await["status"], "queued");
+
+    // A normal send leaves nothing for recovery: its messages are accepted, not queued.
+    let (s, v) = send(app, &key, json!({"phone": "+79161234503", "text": "fresh"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let later = now + 10 * 60_000;
+    assert_eq!(
+        ccgate_core::sms::service::recover_once(&app.db, &hub, later)
+            .await
+            .unwrap(),
+        1,
+        "only the message whose lease ran out in the meantime"
+    );
 }

@@ -35,6 +35,11 @@ pub const POLL_FIRST: Duration = Duration::from_secs(60);
 pub const POLL_MAX: Duration = Duration::from_secs(3600);
 /// How often the poller looks for due messages.
 pub const POLL_TICK: Duration = Duration::from_secs(5);
+/// A stored message not yet handed to a gateway belongs to the submitting task until this lease
+/// runs out (renewed every [`LEASE_RENEW`] while the task works); after that the recovery pass
+/// submits it again — a process that died between storing and submitting loses nothing.
+pub const SUBMIT_LEASE: Duration = Duration::from_secs(120);
+pub const LEASE_RENEW: Duration = Duration::from_secs(30);
 /// Texts longer than this many characters are refused before any part counting.
 pub const MAX_TEXT_CHARS: usize = 17_085;
 
@@ -309,16 +314,16 @@ fn prepare(
 async fn store(db: &Db, user_id: i64, batch_id: &str, msgs: &[Prepared]) -> Result<(), SmsError> {
     let now = now_ms();
     let mut tx = db.begin_write().await?;
-    // 13 values a row; 200 rows stay far below every backend's placeholder limit.
+    // 14 values a row; 200 rows stay far below every backend's placeholder limit.
     for chunk in msgs.chunks(200) {
         let mut sql = String::from(
-            "INSERT INTO sms_messages (id, user_id, batch_id, seq, phone, sender, text, encoding, parts, status, final, created_at, updated_at) VALUES ",
+            "INSERT INTO sms_messages (id, user_id, batch_id, seq, phone, sender, text, encoding, parts, status, final, created_at, updated_at, next_poll_at) VALUES ",
         );
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)");
         }
         let mut q = sqlx::query(&sql);
         for p in chunk {
@@ -334,7 +339,8 @@ async fn store(db: &Db, user_id: i64, batch_id: &str, msgs: &[Prepared]) -> Resu
                 .bind(p.msg.parts as i64)
                 .bind(NormStatus::Queued.as_str())
                 .bind(now)
-                .bind(now);
+                .bind(now)
+                .bind(now + SUBMIT_LEASE.as_millis() as i64);
         }
         q.execute(&mut *tx).await?;
     }
@@ -429,6 +435,25 @@ pub async fn send(
 /// Submit stored messages: grouped by text and sender (a phone at most once per request), chunked
 /// by the gateways' limits, each chunk down the failover list.
 pub async fn submit(db: Db, hub: Arc<SmsHub>, order: Vec<Gateway>, msgs: Vec<OutSms>) {
+    // Keep the lease on these messages while this task lives (pacing may wait for minutes).
+    struct Renewer(tokio::task::JoinHandle<()>);
+    impl Drop for Renewer {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let _renewer = {
+        let all_ids: Vec<String> = msgs.iter().map(|m| m.local_id.clone()).collect();
+        let db = db.clone();
+        Renewer(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LEASE_RENEW).await;
+                if let Err(e) = renew_lease(&db, &all_ids).await {
+                    tracing::warn!(error = %e, "renewing the SMS submit lease failed");
+                }
+            }
+        }))
+    };
     let providers: Vec<(Gateway, Arc<dyn SmsProvider>)> = order
         .into_iter()
         .map(|g| {
@@ -484,6 +509,10 @@ fn submit_chunk<'a>(
         let mut last: Option<(GatewayError, &Gateway)> = None;
         for (i, (gw, p)) in providers.iter().enumerate().skip(from) {
             hub.pace(gw.id, gw.rate_limit, parts).await;
+            // From here on the gateway may have the messages: a crash before the outcome is
+            // stored leaves them `queued` with this gateway, which recovery reports as ambiguous
+            // instead of sending them twice.
+            mark_handed(db, gw.id, chunk).await?;
             match p.send(chunk).await {
                 Ok(outcomes) => {
                     // Recipients the gateway itself did not take (SMPP reports per recipient) go
@@ -569,6 +598,113 @@ fn submit_chunk<'a>(
         };
         record_failure(db, None, chunk, &e).await
     })
+}
+
+async fn renew_lease(db: &Db, ids: &[String]) -> Result<(), ServiceError> {
+    let until = now_ms() + SUBMIT_LEASE.as_millis() as i64;
+    for part in ids.chunks(500) {
+        let marks = vec!["?"; part.len()].join(",");
+        let sql = format!("UPDATE sms_messages SET next_poll_at = ? WHERE status = 'queued' AND final = 0 AND id IN ({marks})");
+        let mut q = sqlx::query(&sql).bind(until);
+        for id in part {
+            q = q.bind(id);
+        }
+        q.execute(&db.pool).await?;
+    }
+    Ok(())
+}
+
+async fn mark_handed(db: &Db, gateway_id: i64, chunk: &[OutSms]) -> Result<(), ServiceError> {
+    for part in chunk.chunks(500) {
+        let marks = vec!["?"; part.len()].join(",");
+        let sql = format!("UPDATE sms_messages SET gateway_id = ? WHERE status = 'queued' AND final = 0 AND id IN ({marks})");
+        let mut q = sqlx::query(&sql).bind(gateway_id);
+        for m in part {
+            q = q.bind(&m.local_id);
+        }
+        q.execute(&db.pool).await?;
+    }
+    Ok(())
+}
+
+/// Messages left `queued` by a submitting task that is gone (its lease ran out): those never
+/// handed to a gateway are claimed (a conditional UPDATE, safe with several instances) and
+/// submitted again down the current failover list; those a gateway may have received become
+/// `unknown` / `submit_ambiguous` — never sent twice. Returns how many were resubmitted.
+pub async fn recover_once(db: &Db, hub: &Arc<SmsHub>, now: i64) -> Result<usize, ServiceError> {
+    let rows = sqlx::query("SELECT id, phone, sender, text, parts, gateway_id, next_poll_at FROM sms_messages WHERE final = 0 AND status = 'queued' AND next_poll_at IS NOT NULL AND next_poll_at <= ? ORDER BY next_poll_at LIMIT 1000")
+        .bind(now)
+        .fetch_all(&db.pool)
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let order = gateways::failover_order(db).await?;
+    let until = now + SUBMIT_LEASE.as_millis() as i64;
+    let mut again = Vec::new();
+    for r in &rows {
+        let id: String = r.try_get("id")?;
+        let due: i64 = r.try_get("next_poll_at")?;
+        let handed: Option<i64> = r.try_get("gateway_id")?;
+        if handed.is_some() {
+            let mut tx = db.begin_write().await?;
+            let done = sqlx::query("UPDATE sms_messages SET status = 'unknown', final = 1, error_code = 'submit_ambiguous', error_message = 'the submitting process stopped before the gateway answered', updated_at = ?, done_at = ?, next_poll_at = NULL WHERE id = ? AND status = 'queued' AND final = 0 AND next_poll_at = ?")
+                .bind(now)
+                .bind(now)
+                .bind(&id)
+                .bind(due)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 1 {
+                sqlx::query("INSERT INTO sms_status_events (message_id, at, source, gateway_id, status, raw_error) VALUES (?, ?, 'recovery', ?, 'unknown', 'submit_interrupted')")
+                    .bind(&id)
+                    .bind(now)
+                    .bind(handed)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            continue;
+        }
+        if order.is_empty() {
+            continue; // no gateway now: it stays queued and is looked at again later
+        }
+        let claimed = sqlx::query("UPDATE sms_messages SET next_poll_at = ? WHERE id = ? AND status = 'queued' AND final = 0 AND gateway_id IS NULL AND next_poll_at = ?")
+            .bind(until)
+            .bind(&id)
+            .bind(due)
+            .execute(&db.pool)
+            .await?;
+        if claimed.rows_affected() != 1 {
+            continue; // another instance took it
+        }
+        let phone: String = r.try_get("phone")?;
+        let Ok(phone) = phone::parse(&phone) else {
+            continue;
+        };
+        let sender: String = r.try_get("sender")?;
+        again.push(OutSms {
+            local_id: id,
+            phone,
+            // MariaDB's MEDIUMTEXT reaches the Any driver as a BLOB.
+            text: r.try_get::<String, _>("text").or_else(|_| {
+                r.try_get::<Vec<u8>, _>("text")
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+            })?,
+            sender: (!sender.is_empty()).then_some(sender),
+            parts: r.try_get::<i64, _>("parts")?.max(1) as usize,
+        });
+    }
+    let n = again.len();
+    if n > 0 {
+        tracing::warn!(
+            messages = n,
+            "resubmitting SMS left queued by a stopped submission"
+        );
+        record_events(db, &again, "recovery", None, NormStatus::Queued, "").await?;
+        tokio::spawn(submit(db.clone(), hub.clone(), order, again));
+    }
+    Ok(n)
 }
 
 /// Our status and code for a failed submission.
@@ -1094,7 +1230,7 @@ pub fn backoff(attempt: i64) -> Duration {
 /// One round of the status poller: every non-final submitted message that is due is asked about
 /// (in the provider's batch size); those past the provider's retention become `unknown`.
 pub async fn poll_once(db: &Db, hub: &SmsHub, now: i64) -> Result<usize, ServiceError> {
-    let rows = sqlx::query("SELECT id, gateway_id, submitted_at, poll_attempts FROM sms_messages WHERE final = 0 AND next_poll_at IS NOT NULL AND next_poll_at <= ? ORDER BY next_poll_at LIMIT 1000")
+    let rows = sqlx::query("SELECT id, gateway_id, submitted_at, poll_attempts FROM sms_messages WHERE final = 0 AND status <> 'queued' AND next_poll_at IS NOT NULL AND next_poll_at <= ? ORDER BY next_poll_at LIMIT 1000")
         .bind(now)
         .fetch_all(&db.pool)
         .await?;
@@ -1249,6 +1385,9 @@ pub fn spawn_poller(db: Db, hub: Arc<SmsHub>) -> tokio::task::JoinHandle<()> {
             tokio::time::sleep(POLL_TICK).await;
             if let Err(e) = poll_once(&db, &hub, now_ms()).await {
                 tracing::warn!(error = %e, "SMS status poll failed");
+            }
+            if let Err(e) = recover_once(&db, &hub, now_ms()).await {
+                tracing::warn!(error = %e, "SMS recovery pass failed");
             }
             // Unbind from SMPP gateways that were deleted, disabled or changed kind.
             if let Ok(all) = gateways::list(&db).await {
