@@ -34,10 +34,29 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl AppError {
+    /// Mark the server-function response with the status this error deserves — 4xx for the
+    /// caller's mistakes, never a 500 for bad input — and return the error.
+    pub fn with_status(self) -> Self {
+        use http::StatusCode as C;
+        let status = match &self {
+            AppError::Unauthorized | AppError::BadCredentials => C::UNAUTHORIZED,
+            AppError::Throttled(_) => C::TOO_MANY_REQUESTS,
+            AppError::Invalid { .. } => C::BAD_REQUEST,
+            AppError::Conflict(_) => C::CONFLICT,
+            AppError::NotFound(_) => C::NOT_FOUND,
+            AppError::Internal | AppError::ServerFn(_) => C::INTERNAL_SERVER_ERROR,
+        };
+        crate::ssr::respond_with(status);
+        self
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl From<ccgate_core::ServiceError> for AppError {
     fn from(e: ccgate_core::ServiceError) -> Self {
         use ccgate_core::ServiceError as S;
-        match e {
+        let e = match e {
             S::Invalid { field, message } => AppError::Invalid {
                 field: field.to_string(),
                 message,
@@ -52,6 +71,7 @@ impl From<ccgate_core::ServiceError> for AppError {
                 tracing::error!(error = %m, "internal error in server function");
                 AppError::Internal
             }
-        }
+        };
+        e.with_status()
     }
 }

@@ -842,7 +842,7 @@ async fn gateways_through_the_panel(app: &TestApp) {
     let mut bad = form("x y", "p");
     bad["values"][0][1] = json!("x y");
     let r = rpc_json("sms/gateways/save", bad).await;
-    assert_ne!(r.status(), StatusCode::OK);
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("name"));
 
     // «Проверить»: the balance; a wrong password says 411.

@@ -210,9 +210,12 @@ pub async fn create_key(user_id: i64, name: String, expires: String) -> Result<N
     } else {
         let offset = state.live.current().utc_offset_minutes;
         Some(
-            ccgate_core::time::parse_input(expires, offset).ok_or_else(|| AppError::Invalid {
-                field: "expires".into(),
-                message: "expected YYYY-MM-DD".into(),
+            ccgate_core::time::parse_input(expires, offset).ok_or_else(|| {
+                AppError::Invalid {
+                    field: "expires".into(),
+                    message: "expected YYYY-MM-DD".into(),
+                }
+                .with_status()
             })?,
         )
     };
@@ -313,9 +316,12 @@ pub async fn list_journal(
         }
         ccgate_core::time::parse_input(s, tz)
             .map(Some)
-            .ok_or_else(|| AppError::Invalid {
-                field: field.into(),
-                message: "expected YYYY-MM-DD or RFC 3339".into(),
+            .ok_or_else(|| {
+                AppError::Invalid {
+                    field: field.into(),
+                    message: "expected YYYY-MM-DD or RFC 3339".into(),
+                }
+                .with_status()
             })
     };
     let f = ccgate_core::journal::Filter {

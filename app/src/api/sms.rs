@@ -117,9 +117,12 @@ fn input(
             .unwrap_or_default()
     };
     let num = |k: &'static str| -> Result<i64, AppError> {
-        get(k).parse().map_err(|_| AppError::Invalid {
-            field: k.into(),
-            message: "expected a whole number".into(),
+        get(k).parse().map_err(|_| {
+            AppError::Invalid {
+                field: k.into(),
+                message: "expected a whole number".into(),
+            }
+            .with_status()
         })
     };
     for (k, _) in &values {
@@ -127,7 +130,8 @@ fn input(
             return Err(AppError::Invalid {
                 field: k.clone(),
                 message: "unknown field".into(),
-            });
+            }
+            .with_status());
         }
     }
     let password = values
