@@ -88,7 +88,9 @@ impl Db {
             Backend::Sqlite => opts.after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute(
-                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+                        // Each connection keeps 16 MiB of pages: the journal's indexes stay in
+                        // memory instead of being re-read with a system call for every batch.
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA cache_size=-16384;",
                     )
                     .await?;
                     Ok(())
