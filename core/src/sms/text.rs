@@ -31,14 +31,41 @@ impl Encoding {
     }
 }
 
-const GSM_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-const GSM_EXTENSION: &str = "\u{c}^{}\\[~]|€";
+/// The GSM 03.38 default alphabet in septet order (the character at index n is septet n; index
+/// 0x1B is the escape to the extension table, not a character of its own).
+pub(crate) const GSM_SEPTETS: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u{1b}ÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+/// The extension table: (character, septet after ESC).
+pub(crate) const GSM_EXT: &[(char, u8)] = &[
+    ('\u{c}', 0x0A),
+    ('^', 0x14),
+    ('{', 0x28),
+    ('}', 0x29),
+    ('\\', 0x2F),
+    ('[', 0x3C),
+    ('~', 0x3D),
+    (']', 0x3E),
+    ('|', 0x40),
+    ('€', 0x65),
+];
+
+/// The septet of a basic-alphabet character.
+pub(crate) fn gsm_septet(c: char) -> Option<u8> {
+    if c == '\u{1b}' {
+        return None;
+    }
+    GSM_SEPTETS.chars().position(|g| g == c).map(|i| i as u8)
+}
+
+/// The septet after ESC of an extension character.
+pub(crate) fn gsm_ext(c: char) -> Option<u8> {
+    GSM_EXT.iter().find(|(e, _)| *e == c).map(|(_, code)| *code)
+}
 
 /// Septets a character costs in GSM-7 (1 basic, 2 extension), or `None` outside GSM-7.
 pub fn gsm_cost(c: char) -> Option<usize> {
-    if GSM_BASIC.contains(c) {
+    if gsm_septet(c).is_some() {
         Some(1)
-    } else if GSM_EXTENSION.contains(c) {
+    } else if gsm_ext(c).is_some() {
         Some(2)
     } else {
         None

@@ -26,7 +26,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 
 /// The request id: the caller's if well formed (1–128 of `A-Z a-z 0-9 . _ : -`), else a new one
 /// (32 hex digits, time-ordered).
-pub fn request_id(headers: &HeaderMap) -> String {
+pub fn request_id(headers: &HeaderMap, now_ms: i64) -> String {
     if let Some(v) = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
         if (1..=128).contains(&v.len())
             && v.bytes()
@@ -38,7 +38,7 @@ pub fn request_id(headers: &HeaderMap) -> String {
     // Time first (48 bits of Unix ms), then 80 random bits: ids sort by time, so the journal's
     // request-id index grows at its end instead of dirtying a random page for every row.
     let n: u128 = rand::thread_rng().gen::<u128>() & ((1u128 << 80) - 1);
-    format!("{:012x}{n:020x}", now_ms() as u64 & 0xFFFF_FFFF_FFFF)
+    format!("{:012x}{n:020x}", now_ms as u64 & 0xFFFF_FFFF_FFFF)
 }
 
 /// Credentials from `Authorization: Bearer`, `X-API-Key` or `Authorization: Basic login:key`.
@@ -153,7 +153,7 @@ pub async fn pipeline(
 ) -> Response {
     let started = Instant::now();
     let at = now_ms();
-    let rid = request_id(req.headers());
+    let rid = request_id(req.headers(), at);
     let http_method = req.method().as_str().to_string();
     let route = classify(req.uri().path());
     let snap = state.live.current();
@@ -234,16 +234,16 @@ mod tests {
     fn request_ids() {
         let mut h = HeaderMap::new();
         h.insert(REQUEST_ID, HeaderValue::from_static("crm-42.a:b_c"));
-        assert_eq!(request_id(&h), "crm-42.a:b_c");
+        assert_eq!(request_id(&h, now_ms()), "crm-42.a:b_c");
         h.insert(REQUEST_ID, HeaderValue::from_static("bad id with spaces"));
-        let r = request_id(&h);
+        let r = request_id(&h, now_ms());
         assert_eq!(r.len(), 32);
         assert!(r.bytes().all(|b| b.is_ascii_hexdigit()));
         // Time-ordered: a later id sorts after an earlier one, and two ids differ.
         std::thread::sleep(std::time::Duration::from_millis(2));
-        let later = request_id(&HeaderMap::new());
+        let later = request_id(&HeaderMap::new(), now_ms());
         assert!(later > r, "{later} > {r}");
-        assert_ne!(request_id(&HeaderMap::new()), later);
+        assert_ne!(request_id(&HeaderMap::new(), now_ms()), later);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! parsing. Pure functions, no I/O: fuzzed and unit-tested.
 
 use crate::sms::provider::NormStatus;
+use crate::sms::text;
 
 pub const BIND_TRANSCEIVER: u32 = 0x0000_0009;
 pub const BIND_TRANSCEIVER_RESP: u32 = 0x8000_0009;
@@ -293,35 +294,16 @@ pub fn parse_system_id(body: &[u8]) -> Result<String, PduError> {
 // ---------------------------------------------------------------------------------------------
 // Text
 
-const GSM_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u{1b}ÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-/// Extension table: (character, code after ESC).
-const GSM_EXT: &[(char, u8)] = &[
-    ('\u{c}', 0x0A),
-    ('^', 0x14),
-    ('{', 0x28),
-    ('}', 0x29),
-    ('\\', 0x2F),
-    ('[', 0x3C),
-    ('~', 0x3D),
-    (']', 0x3E),
-    ('|', 0x40),
-    ('€', 0x65),
-];
-
 /// GSM 03.38 default alphabet, one septet per octet (SMPP `data_coding` 0). Characters outside the
 /// alphabet (callers choose UCS-2 for such texts) become `?`.
 pub fn gsm7_unpacked(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     for c in text.chars() {
-        if c != '\u{1b}' {
-            if let Some(i) = GSM_BASIC.chars().position(|g| g == c) {
-                out.push(i as u8);
-                continue;
-            }
-        }
-        if let Some((_, code)) = GSM_EXT.iter().find(|(e, _)| *e == c) {
+        if let Some(septet) = text::gsm_septet(c) {
+            out.push(septet);
+        } else if let Some(code) = text::gsm_ext(c) {
             out.push(0x1B);
-            out.push(*code);
+            out.push(code);
         } else {
             out.push(0x3F);
         }
@@ -331,12 +313,12 @@ pub fn gsm7_unpacked(text: &str) -> Vec<u8> {
 
 /// Decode unpacked GSM 03.38 (what a receipt's text may be in).
 pub fn gsm7_decode(b: &[u8]) -> String {
-    let basic: Vec<char> = GSM_BASIC.chars().collect();
+    let basic: Vec<char> = text::GSM_SEPTETS.chars().collect();
     let mut out = String::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == 0x1B && i + 1 < b.len() {
-            if let Some((c, _)) = GSM_EXT.iter().find(|(_, code)| *code == b[i + 1]) {
+            if let Some((c, _)) = text::GSM_EXT.iter().find(|(_, code)| *code == b[i + 1]) {
                 out.push(*c);
                 i += 2;
                 continue;
@@ -425,17 +407,7 @@ fn receipt_date(s: &str) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 59 {
         return None;
     }
-    // Days from the civil date (proleptic Gregorian).
-    let (y2, m2) = if mo <= 2 {
-        (y - 1, mo + 9)
-    } else {
-        (y, mo - 3)
-    };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doy = (153 * m2 + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = crate::time::days_from_civil(y, mo, d);
     Some(((days * 24 + h) * 60 + mi) * 60_000 + sec * 1000)
 }
 
