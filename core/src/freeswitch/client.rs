@@ -72,58 +72,76 @@ impl FsClient {
 // ---- mod_xml_rpc -----------------------------------------------------------------------------
 
 pub struct XmlRpc {
-    http: reqwest::Client,
-    base: String,
-    user: String,
-    password: Secret<String>,
+    host: String,
+    port: u16,
+    /// `host:port` for the `Host` header.
+    host_header: String,
+    /// `Basic <base64(user:password)>`, built once.
+    authorization: Secret<String>,
     timeout: Duration,
 }
 
 impl XmlRpc {
     pub fn new(cfg: &FsConfig) -> XmlRpc {
+        use base64::Engine;
+        let pair = format!("{}:{}", cfg.http_user, cfg.http_password.expose());
         XmlRpc {
-            http: reqwest::Client::builder()
-                .connect_timeout(cfg.timeout)
-                .pool_max_idle_per_host(0) // FreeSWITCH closes after every answer
-                .build()
-                .expect("reqwest client"),
-            base: format!("http://{}:{}", cfg.host, cfg.http_port),
-            user: cfg.http_user.clone(),
-            password: cfg.http_password.clone(),
+            host: cfg.host.clone(),
+            port: cfg.http_port,
+            host_header: match cfg.host.parse::<std::net::Ipv6Addr>() {
+                Ok(_) => format!("[{}]:{}", cfg.host, cfg.http_port),
+                Err(_) => format!("{}:{}", cfg.host, cfg.http_port),
+            },
+            authorization: Secret::new(format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            )),
             timeout: cfg.timeout,
         }
     }
 
+    /// One `GET /txtapi/<cmd>?<args>` on a connection of its own (FreeSWITCH answers one request
+    /// per connection and closes it). The whole exchange, connect included, is bounded by the
+    /// configured timeout.
     pub async fn api(&self, cmd: &str, args: &str) -> Result<String, TransportError> {
-        let mut url = format!("{}/txtapi/{}", self.base, super::encode::encode_args(cmd));
+        let mut path = format!("/txtapi/{}", super::encode::encode_args(cmd));
         if !args.is_empty() {
-            url.push('?');
-            url.push_str(&super::encode::encode_args(args));
+            path.push('?');
+            path.push_str(&super::encode::encode_args(args));
         }
-        let req = self
-            .http
-            .get(&url)
-            .basic_auth(&self.user, Some(self.password.expose()))
-            .timeout(self.timeout)
-            .send();
-        let resp = req.await.map_err(map_reqwest)?;
-        match resp.status().as_u16() {
-            200 => {}
-            401 | 403 => return Err(TransportError::AuthFailed),
-            s => return Err(TransportError::Protocol(format!("HTTP status {s}"))),
+        let req = super::http::request(&path, &self.host_header, self.authorization.expose());
+        let resp = tokio::time::timeout(self.timeout, self.exchange(&req))
+            .await
+            .map_err(|_| TransportError::Timeout)??;
+        match resp.status {
+            200 => Ok(String::from_utf8_lossy(&resp.body).into_owned()),
+            401 | 403 => Err(TransportError::AuthFailed),
+            s => Err(TransportError::Protocol(format!("HTTP status {s}"))),
         }
-        let body = resp.bytes().await.map_err(map_reqwest)?;
-        Ok(String::from_utf8_lossy(&body).into_owned())
     }
-}
 
-fn map_reqwest(e: reqwest::Error) -> TransportError {
-    if e.is_timeout() {
-        TransportError::Timeout
-    } else if e.is_connect() {
-        TransportError::Unavailable("connection refused or unreachable".into())
-    } else {
-        TransportError::Unavailable("connection failed".into())
+    async fn exchange(&self, req: &[u8]) -> Result<super::http::Response, TransportError> {
+        use super::http::{parse, Progress};
+        let unavailable = |e: std::io::Error| TransportError::Unavailable(e.kind().to_string());
+        let mut stream = match self.host.parse::<std::net::IpAddr>() {
+            Ok(ip) => TcpStream::connect((ip, self.port)).await,
+            Err(_) => TcpStream::connect((self.host.as_str(), self.port)).await,
+        }
+        .map_err(unavailable)?;
+        let _ = stream.set_nodelay(true);
+        stream.write_all(req).await.map_err(unavailable)?;
+        let mut buf = Vec::with_capacity(8192);
+        loop {
+            if buf.capacity() - buf.len() < 4096 {
+                buf.reserve(buf.capacity());
+            }
+            let n = stream.read_buf(&mut buf).await.map_err(unavailable)?;
+            match parse(&buf, n == 0) {
+                Ok(Progress::Done(r)) => return Ok(r),
+                Ok(Progress::More) => {}
+                Err(e) => return Err(TransportError::Protocol(e.to_string())),
+            }
+        }
     }
 }
 

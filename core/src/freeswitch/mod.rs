@@ -4,6 +4,7 @@
 pub mod client;
 pub mod encode;
 pub mod frame;
+pub mod http;
 pub mod reply;
 pub mod table;
 
