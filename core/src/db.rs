@@ -78,12 +78,33 @@ pub fn mysql_database_name(url: &str) -> Option<String> {
 
 impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
+        Db::open(url, max_connections, false).await
+    }
+
+    /// A pool of its own on the same database for a background worker, its connections opened
+    /// from the calling thread and kept open (never retired for idleness or age), so a SQLite
+    /// connection thread inherits the worker thread's priority. `None` for an in-memory SQLite
+    /// database, which a second pool could not see.
+    pub async fn dedicated(&self, max_connections: u32) -> Result<Option<Db>, sqlx::Error> {
+        if self.backend == Backend::Sqlite && self.url.expose().contains(":memory:") {
+            return Ok(None);
+        }
+        Db::open(self.url.expose(), max_connections, true).await.map(Some)
+    }
+
+    async fn open(url: &str, max_connections: u32, keep: bool) -> Result<Db, sqlx::Error> {
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let url = normalize_url(url).map_err(|s| sqlx::Error::Configuration(s.into()))?;
         let backend = Backend::from_url(&url).expect("normalized");
-        let opts = AnyPoolOptions::new()
+        let mut opts = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10));
+        if keep {
+            opts = opts
+                .min_connections(max_connections)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
         let opts = match backend {
             Backend::Sqlite => opts.after_connect(|conn, _| {
                 Box::pin(async move {

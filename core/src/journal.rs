@@ -64,7 +64,8 @@ enum Msg {
 #[derive(Clone)]
 pub struct JournalHandle {
     tx: mpsc::Sender<Msg>,
-    task: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    /// Fires when the writer thread has written everything and stopped.
+    task: Arc<Mutex<Option<oneshot::Receiver<()>>>>,
     stop: Arc<tokio::sync::Notify>,
     events: broadcast::Sender<Arc<Written>>,
     events_closed: Arc<watch::Sender<bool>>,
@@ -182,25 +183,81 @@ impl JournalHandle {
     /// Stop accepting entries, write everything queued, and wait for the writer to finish.
     pub async fn shutdown(&self) {
         self.stop.notify_one();
-        if let Some(task) = self.task.lock().await.take() {
-            let _ = task.await;
+        if let Some(done) = self.task.lock().await.take() {
+            let _ = done.await;
         }
     }
 }
 
-/// Start the writer task.
-pub fn spawn(db: Db, live: Arc<Live>) -> JournalHandle {
+/// The writer's nice value: journal batches are background work and must not take a core from
+/// the requests being served (on a busy 2-core box a batch commit at the same priority shows up in
+/// the requests' p99). Linux keeps nice per thread, and threads inherit it from the thread that
+/// starts them, so the SQLite connection thread started from the writer's thread runs at it too.
+/// Under sustained overload the writer still gets its share: senders wait when the queue is full,
+/// which frees the CPU for it (back-pressure, never dropping).
+const WRITER_NICE: i32 = 10;
+
+/// Start the writer: a thread of its own at a lower priority, with its own runtime and its own
+/// database connection (opened from that thread).
+pub fn spawn(db: Db, live: Arc<Live>) -> std::io::Result<JournalHandle> {
     let (tx, rx) = mpsc::channel(QUEUE);
     let stop = Arc::new(tokio::sync::Notify::new());
     let (events, _) = broadcast::channel(EVENT_BACKLOG);
-    let task = tokio::spawn(writer(db, live, rx, stop.clone(), events.clone()));
-    JournalHandle {
+    let (done_tx, done_rx) = oneshot::channel();
+    let run = {
+        let (stop, events) = (stop.clone(), events.clone());
+        move || {
+            lower_priority(WRITER_NICE);
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    tracing::error!(error = %e, "journal runtime could not start");
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                let own = match db.dedicated(1).await {
+                    Ok(own) => own,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "journal: no connection of its own; sharing the pool");
+                        None
+                    }
+                };
+                writer(own.clone().unwrap_or(db), live, rx, stop, events).await;
+                if let Some(own) = own {
+                    own.pool.close().await;
+                }
+            });
+            let _ = done_tx.send(());
+        }
+    };
+    std::thread::Builder::new()
+        .name("ccgate-journal".into())
+        .spawn(run)?;
+    Ok(JournalHandle {
         tx,
-        task: Arc::new(Mutex::new(Some(task))),
+        task: Arc::new(Mutex::new(Some(done_rx))),
         stop,
         events,
         events_closed: Arc::new(watch::channel(false).0),
+    })
+}
+
+/// Lower the calling thread's scheduling priority (Linux: per thread). Best effort elsewhere.
+fn lower_priority(nice: i32) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: setpriority takes plain integers; `who = 0` is the calling thread on Linux.
+        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, nice) };
+        if rc != 0 {
+            tracing::debug!("journal: priority unchanged ({})", std::io::Error::last_os_error());
+        }
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
 }
 
 async fn writer(
@@ -579,6 +636,75 @@ pub async fn counter_totals(db: &Db) -> Result<(i64, i64, i64), ServiceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (name, nice) of this process's threads.
+    #[cfg(target_os = "linux")]
+    fn threads() -> Vec<(String, i64)> {
+        std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|t| {
+                let stat = std::fs::read_to_string(t.ok()?.path().join("stat")).ok()?;
+                // `pid (comm) state ...`: fields after the closing parenthesis; nice is field 19.
+                let (head, rest) = stat.rsplit_once(')')?;
+                let name = head.split_once('(')?.1.to_string();
+                let nice = rest.split_whitespace().nth(16)?.parse().ok()?;
+                Some((name, nice))
+            })
+            .collect()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_writer_and_its_connection_run_below_the_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/j.db", dir.path().display()), 2)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let live = Live::new(db.clone()).await.unwrap();
+        let before: Vec<String> = threads().into_iter().map(|t| t.0).collect();
+        let journal = spawn(db.clone(), live).unwrap();
+        journal
+            .record(Entry {
+                at: 1_700_000_000_000,
+                request_id: "0".repeat(32),
+                user_id: None,
+                user_login: None,
+                key_id: None,
+                module: None,
+                method: None,
+                http_method: "GET".into(),
+                path: "/api/v1/me".into(),
+                status: 401,
+                error_code: Some("auth_missing".into()),
+                latency_us: 10,
+                client_ip: "127.0.0.1".into(),
+                response_bytes: 100,
+            })
+            .await;
+        journal.flush().await;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM request_journal")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let now = threads();
+        let writer: Vec<_> = now.iter().filter(|t| t.0 == "ccgate-journal").collect();
+        assert!(!writer.is_empty(), "no writer thread in {now:?}");
+        assert!(writer.iter().all(|t| t.1 == WRITER_NICE as i64), "{writer:?}");
+        // The writer's own SQLite connection thread started after `spawn`, from the writer.
+        let new_sqlite: Vec<_> = now
+            .iter()
+            .filter(|t| t.0.starts_with("sqlx-sqlite") && t.1 == WRITER_NICE as i64)
+            .collect();
+        assert!(
+            !new_sqlite.is_empty() && before.iter().filter(|n| n.starts_with("sqlx-sqlite")).count() >= 1,
+            "threads before {before:?}, after {now:?}"
+        );
+        // Request-serving threads keep their priority.
+        assert!(now.iter().any(|t| t.0 == "tokio-rt-worker" && t.1 == 0), "{now:?}");
+        journal.shutdown().await;
+    }
 
     #[test]
     fn masking() {

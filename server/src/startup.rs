@@ -66,7 +66,8 @@ impl Application {
         let live = Live::new(db.clone())
             .await
             .context("cannot load users and settings")?;
-        let journal = ccgate_core::journal::spawn(db.clone(), live.clone());
+        let journal = ccgate_core::journal::spawn(db.clone(), live.clone())
+            .context("cannot start the journal writer")?;
         let fs = Arc::new(ccgate_core::cc::FsHub::default());
         let dialer = ccgate_core::dialer::Dialer::new(db.clone(), live.clone(), fs.clone());
         let state = AppState {
