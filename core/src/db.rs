@@ -89,7 +89,9 @@ impl Db {
         if self.backend == Backend::Sqlite && self.url.expose().contains(":memory:") {
             return Ok(None);
         }
-        Db::open(self.url.expose(), max_connections, true).await.map(Some)
+        Db::open(self.url.expose(), max_connections, true)
+            .await
+            .map(Some)
     }
 
     async fn open(url: &str, max_connections: u32, keep: bool) -> Result<Db, sqlx::Error> {

@@ -253,7 +253,10 @@ fn lower_priority(nice: i32) {
         // SAFETY: setpriority takes plain integers; `who = 0` is the calling thread on Linux.
         let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, nice) };
         if rc != 0 {
-            tracing::debug!("journal: priority unchanged ({})", std::io::Error::last_os_error());
+            tracing::debug!(
+                "journal: priority unchanged ({})",
+                std::io::Error::last_os_error()
+            );
         }
     }
     #[cfg(not(target_os = "linux"))]
@@ -691,18 +694,29 @@ mod tests {
         let now = threads();
         let writer: Vec<_> = now.iter().filter(|t| t.0 == "ccgate-journal").collect();
         assert!(!writer.is_empty(), "no writer thread in {now:?}");
-        assert!(writer.iter().all(|t| t.1 == WRITER_NICE as i64), "{writer:?}");
+        assert!(
+            writer.iter().all(|t| t.1 == WRITER_NICE as i64),
+            "{writer:?}"
+        );
         // The writer's own SQLite connection thread started after `spawn`, from the writer.
         let new_sqlite: Vec<_> = now
             .iter()
             .filter(|t| t.0.starts_with("sqlx-sqlite") && t.1 == WRITER_NICE as i64)
             .collect();
         assert!(
-            !new_sqlite.is_empty() && before.iter().filter(|n| n.starts_with("sqlx-sqlite")).count() >= 1,
+            !new_sqlite.is_empty()
+                && before
+                    .iter()
+                    .filter(|n| n.starts_with("sqlx-sqlite"))
+                    .count()
+                    >= 1,
             "threads before {before:?}, after {now:?}"
         );
         // Request-serving threads keep their priority.
-        assert!(now.iter().any(|t| t.0 == "tokio-rt-worker" && t.1 == 0), "{now:?}");
+        assert!(
+            now.iter().any(|t| t.0 == "tokio-rt-worker" && t.1 == 0),
+            "{now:?}"
+        );
         journal.shutdown().await;
     }
 

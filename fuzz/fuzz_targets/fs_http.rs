@@ -22,5 +22,8 @@ fuzz_target!(|data: &[u8]| {
             other => panic!("complete early, then {other:?}"),
         }
     }
-    assert!(!matches!(whole, Ok(Progress::More)), "more after the end of the stream");
+    assert!(
+        !matches!(whole, Ok(Progress::More)),
+        "more after the end of the stream"
+    );
 });
