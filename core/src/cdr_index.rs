@@ -255,14 +255,8 @@ const COLS: &str =
     "uuid, direction, caller_id_name, caller_id_number, destination_number, start_ms, \
     answer_ms, end_ms, duration, billsec, hangup_cause, queue";
 
-pub async fn list(
-    db: &Db,
-    f: &Filter,
-    order: Order,
-    desc: bool,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Row>, i64), ServiceError> {
+/// The `WHERE` clause of a list query (empty without filters) and its bound values, in order.
+fn where_clause(f: &Filter) -> (String, Vec<either::Bind>) {
     let mut wh: Vec<&str> = Vec::new();
     let mut binds: Vec<either::Bind> = Vec::new();
     if let Some(v) = f.from_ms {
@@ -289,20 +283,35 @@ pub async fn list(
             binds.push(either::Bind::S(v.clone()));
         }
     }
-    let where_sql = if wh.is_empty() {
+    let sql = if wh.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", wh.join(" AND "))
     };
+    (sql, binds)
+}
+
+/// The page query: `uuid` breaks ties in the chosen order (the indexes of migration 0006 end in it).
+fn page_sql(where_sql: &str, order: Order, desc: bool) -> String {
     let ord = match order {
         Order::Start => "start_ms",
         Order::Duration => "duration",
         Order::Billsec => "billsec",
     };
     let dir = if desc { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT {COLS} FROM cdr{where_sql} ORDER BY {ord} {dir}, uuid {dir} LIMIT ? OFFSET ?"
-    );
+    format!("SELECT {COLS} FROM cdr{where_sql} ORDER BY {ord} {dir}, uuid {dir} LIMIT ? OFFSET ?")
+}
+
+pub async fn list(
+    db: &Db,
+    f: &Filter,
+    order: Order,
+    desc: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Row>, i64), ServiceError> {
+    let (where_sql, binds) = where_clause(f);
+    let sql = page_sql(&where_sql, order, desc);
     let mut q = sqlx::query_as::<_, Row>(&sql);
     for b in &binds {
         q = b.bind_to(q);
@@ -451,6 +460,109 @@ mod tests {
                 copy_dir(&p, &to.join(e.file_name()));
             } else {
                 std::fs::copy(&p, to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+
+    /// The plans SQLite picks with the shipped indexes: no list query reads the whole table, and
+    /// the pages users ask for most come straight off an index in order (no sort of the matches),
+    /// which is what keeps them flat at 1 000 000 CDRs. Sorting by length within a number or a date
+    /// range sorts just those matches.
+    #[tokio::test]
+    async fn list_queries_walk_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()), 1)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let s = |v: &str| Some(v.to_string());
+        let filters: Vec<(&str, Filter)> = vec![
+            ("none", Filter::default()),
+            (
+                "range",
+                Filter {
+                    from_ms: Some(1),
+                    until_ms: Some(2),
+                    ..Filter::default()
+                },
+            ),
+            (
+                "number",
+                Filter {
+                    number: s("79160001234"),
+                    ..Filter::default()
+                },
+            ),
+            (
+                "direction",
+                Filter {
+                    direction: s("inbound"),
+                    from_ms: Some(1),
+                    ..Filter::default()
+                },
+            ),
+            (
+                "cause",
+                Filter {
+                    hangup_cause: s("USER_BUSY"),
+                    ..Filter::default()
+                },
+            ),
+            (
+                "queue",
+                Filter {
+                    queue: s("support@default"),
+                    ..Filter::default()
+                },
+            ),
+            (
+                "uuid",
+                Filter {
+                    uuid: s("u"),
+                    ..Filter::default()
+                },
+            ),
+        ];
+        let in_order = |name: &str, order: Order| match order {
+            Order::Start => !matches!(name, "number" | "uuid"),
+            Order::Billsec => matches!(name, "none" | "cause" | "queue"),
+            Order::Duration => name == "none",
+        };
+        for (name, f) in &filters {
+            let (where_sql, binds) = where_clause(f);
+            let mut sqls = vec![(None, format!("SELECT COUNT(*) FROM cdr{where_sql}"))];
+            for order in [Order::Start, Order::Billsec, Order::Duration] {
+                for desc in [false, true] {
+                    sqls.push((Some(order), page_sql(&where_sql, order, desc)));
+                }
+            }
+            for (order, sql) in sqls {
+                let explain = format!("EXPLAIN QUERY PLAN {sql}");
+                let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
+                for b in &binds {
+                    q = b.bind_to(q);
+                }
+                if order.is_some() {
+                    q = q.bind(50i64).bind(0i64);
+                }
+                let plan: Vec<String> = q
+                    .fetch_all(&db.pool)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.3)
+                    .collect();
+                let seen = format!("{name}: {sql}\n{}", plan.join("\n"));
+                assert!(
+                    plan.iter().all(|l| l != "SCAN cdr"),
+                    "a whole-table scan: {seen}"
+                );
+                if order.is_some_and(|o| in_order(name, o)) {
+                    assert!(
+                        plan.iter().all(|l| l != "USE TEMP B-TREE FOR ORDER BY"),
+                        "a sort of every match: {seen}"
+                    );
+                }
             }
         }
     }
