@@ -34,6 +34,8 @@ pub struct AppState {
     pub sms: Arc<ccgate_core::sms::service::SmsHub>,
     /// The dashboard's aggregates of closed days.
     pub dash_cache: Arc<ccgate_core::dashboard::Cache>,
+    /// Totals of CDR searches until the CDR index next changes.
+    pub cdr_totals: Arc<ccgate_core::cdr_index::Totals>,
 }
 
 pub fn state() -> Result<AppState, AppError> {

@@ -5,7 +5,10 @@
 //! last scan stopped (it is append-only). Files are only read, never modified or deleted. The same
 //! call in several formats is kept once: XML/JSON (with all variables) win over a CSV row.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 use serde::Serialize;
@@ -60,9 +63,62 @@ fn walk(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-async fn store(db: &Db, c: &Cdr, format: &str, source: &str) -> Result<(), ServiceError> {
+/// Rows of a `Master.csv` written per transaction: one commit per row made a first scan of a large
+/// file take minutes; a batch holds SQLite's write lock for a few milliseconds at most.
+const CSV_BATCH: usize = 500;
+
+/// The totals of list queries, kept until the index next changes. Paging through one search, or a
+/// screen polling it, counts its matches once per change of the index instead of once per request
+/// (a COUNT over 1 000 000 rows takes several milliseconds even from an index).
+#[derive(Debug, Default)]
+pub struct Totals {
+    generation: AtomicU64,
+    cache: Mutex<HashMap<String, (u64, i64)>>,
+}
+
+impl Totals {
+    /// Distinct searches remembered; past that, the stale ones go, then all.
+    const MAX: usize = 512;
+
+    /// Called after rows are committed: every remembered total is stale from now on.
+    fn changed(&self) {
+        self.generation.fetch_add(1, AtomicOrdering::SeqCst);
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(AtomicOrdering::SeqCst)
+    }
+
+    fn get(&self, key: &str) -> Option<i64> {
+        let now = self.generation();
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.get(key).filter(|(g, _)| *g == now).map(|(_, n)| *n)
+    }
+
+    /// `generation` is the one read before counting: a count that raced a commit is kept under
+    /// the older generation, so it is never served after that commit.
+    fn put(&self, key: String, generation: u64, total: i64) {
+        let now = self.generation();
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= Self::MAX {
+            cache.retain(|_, (g, _)| *g == now);
+            if cache.len() >= Self::MAX {
+                cache.clear();
+            }
+        }
+        cache.insert(key, (generation, total));
+    }
+}
+
+async fn store(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    c: &Cdr,
+    format: &str,
+    source: &str,
+) -> Result<(), ServiceError> {
     let vars = serde_json::to_string(&c.variables).unwrap_or_else(|_| "{}".into());
-    let verb = match (db.backend, format) {
+    let verb = match (backend, format) {
         (Backend::Sqlite, "csv") => "INSERT OR IGNORE INTO",
         (Backend::Sqlite, _) => "INSERT OR REPLACE INTO",
         (Backend::MySql, "csv") => "INSERT IGNORE INTO",
@@ -88,14 +144,26 @@ async fn store(db: &Db, c: &Cdr, format: &str, source: &str) -> Result<(), Servi
     .bind(&c.hangup_cause)
     .bind(&c.queue)
     .bind(vars)
-    .execute(&db.pool)
+    .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The bytes of a file from `from` on (a grown `Master.csv` is read from where the last scan
+/// stopped, not from its start).
+async fn read_from(path: &Path, from: u64) -> std::io::Result<Vec<u8>> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let mut f = tokio::fs::File::open(path).await?;
+    f.seek(std::io::SeekFrom::Start(from)).await?;
+    let mut out = Vec::new();
+    f.read_to_end(&mut out).await?;
+    Ok(out)
 }
 
 /// Read new and grown files under `root` into the index.
 pub async fn scan(
     db: &Db,
+    totals: &Totals,
     root: &Path,
     utc_offset_minutes: i64,
 ) -> Result<ScanStats, ServiceError> {
@@ -145,8 +213,10 @@ pub async fn scan(
                 };
                 match parsed {
                     Ok(c) => {
+                        let mut conn = db.pool.acquire().await?;
                         store(
-                            db,
+                            &mut conn,
+                            db.backend,
                             &c,
                             if name.ends_with(".xml") {
                                 "xml"
@@ -156,6 +226,7 @@ pub async fn scan(
                             &rel,
                         )
                         .await?;
+                        totals.changed();
                         st.records += 1;
                     }
                     Err(e) => {
@@ -168,28 +239,40 @@ pub async fn scan(
                 let from = known
                     .map(|(s, _, r)| if size < s { 0 } else { r })
                     .unwrap_or(0);
-                let bytes = tokio::fs::read(&path).await.unwrap_or_default();
-                let tail = bytes.get(from as usize..).unwrap_or(&[]);
+                let tail = read_from(&path, from as u64).await.unwrap_or_default();
                 // Only complete lines; a half-written last line waits for the next scan.
                 let complete = tail
                     .iter()
                     .rposition(|&b| b == b'\n')
                     .map(|i| i + 1)
                     .unwrap_or(0);
+                let mut tx = db.pool.begin().await?;
+                let mut in_tx = 0;
                 for line in String::from_utf8_lossy(&tail[..complete])
                     .lines()
                     .filter(|l| !l.trim().is_empty())
                 {
                     match cdr::parse_csv_row(line, utc_offset_minutes) {
                         Ok(c) => {
-                            store(db, &c, "csv", &rel).await?;
+                            store(&mut *tx, db.backend, &c, "csv", &rel).await?;
                             st.records += 1;
+                            in_tx += 1;
+                            if in_tx == CSV_BATCH {
+                                tx.commit().await?;
+                                totals.changed();
+                                tx = db.pool.begin().await?;
+                                in_tx = 0;
+                            }
                         }
                         Err(e) => {
                             st.errors += 1;
                             tracing::warn!(file = %rel, error = %e, "CDR row skipped");
                         }
                     }
+                }
+                tx.commit().await?;
+                if in_tx > 0 {
+                    totals.changed();
                 }
                 read_to = from + complete as i64;
             }
@@ -304,6 +387,7 @@ fn page_sql(where_sql: &str, order: Order, desc: bool) -> String {
 
 pub async fn list(
     db: &Db,
+    totals: &Totals,
     f: &Filter,
     order: Order,
     desc: bool,
@@ -321,12 +405,18 @@ pub async fn list(
         .bind(offset.max(0))
         .fetch_all(&db.pool)
         .await?;
+    let key = format!("{where_sql}{binds:?}");
+    if let Some(total) = totals.get(&key) {
+        return Ok((items, total));
+    }
+    let generation = totals.generation();
     let count_sql = format!("SELECT COUNT(*) FROM cdr{where_sql}");
     let mut c = sqlx::query_scalar::<_, i64>(&count_sql);
     for b in &binds {
         c = b.bind_scalar(c);
     }
     let total = c.fetch_one(&db.pool).await?;
+    totals.put(key, generation, total);
     Ok((items, total))
 }
 
@@ -384,6 +474,7 @@ mod either {
     use sqlx::any::{Any, AnyArguments};
     use sqlx::query::{QueryAs, QueryScalar};
 
+    #[derive(Debug)]
     pub enum Bind {
         I(i64),
         S(String),
@@ -415,6 +506,7 @@ mod either {
 /// the live settings (a change applies at the next round).
 pub fn spawn_indexer(
     db: Db,
+    totals: std::sync::Arc<Totals>,
     live: std::sync::Arc<crate::live::Live>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -426,7 +518,7 @@ pub fn spawn_indexer(
                 .cloned()
                 .unwrap_or_default();
             if !root.is_empty() && Path::new(&root).is_dir() {
-                match scan(&db, Path::new(&root), snap.utc_offset_minutes).await {
+                match scan(&db, &totals, Path::new(&root), snap.utc_offset_minutes).await {
                     Ok(st) if st.files_read > 0 => tracing::info!(?st, "CDR index updated"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "CDR scan failed"),
@@ -574,6 +666,7 @@ mod tests {
             .await
             .unwrap();
         db.migrate().await.unwrap();
+        let totals = Totals::default();
         let root = dir.path().join("cdr");
         let caps = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fs-captures/cdr");
         assert!(
@@ -582,10 +675,10 @@ mod tests {
         );
         copy_dir(&caps, &root);
 
-        let st = scan(&db, &root, 0).await.unwrap();
+        let st = scan(&db, &totals, &root, 0).await.unwrap();
         assert_eq!(st.files_read, 11);
         assert_eq!(st.errors, 0);
-        let (all, total) = list(&db, &Filter::default(), Order::Start, true, 100, 0)
+        let (all, total) = list(&db, &totals, &Filter::default(), Order::Start, true, 100, 0)
             .await
             .unwrap();
         assert_eq!(total as usize, all.len());
@@ -599,34 +692,93 @@ mod tests {
         assert!(vars.get("read_codec").is_some());
 
         // Nothing changed: nothing read.
-        let st = scan(&db, &root, 0).await.unwrap();
+        let st = scan(&db, &totals, &root, 0).await.unwrap();
         assert_eq!(st.files_read, 0);
+        let bob = Filter {
+            number: Some("79161234567".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            list(&db, &totals, &bob, Order::Start, true, 10, 0)
+                .await
+                .unwrap()
+                .1,
+            0
+        );
 
         // Master.csv grows by one complete line and one half-written line.
         let csv = root.join("cdr-csv/Master.csv");
         let mut text = std::fs::read_to_string(&csv).unwrap();
         text.push_str("\"Bob\",\"79161234567\",\"7001\",\"default\",\"2026-11-25 12:00:00\",\"2026-11-25 12:00:02\",\"2026-11-25 12:01:00\",\"60\",\"58\",\"NORMAL_CLEARING\",\"99999999-0000-4000-8000-000000000001\",\"\",\"\",\"PCMA\",\"PCMA\"\n\"half");
         std::fs::write(&csv, text).unwrap();
-        let st = scan(&db, &root, 0).await.unwrap();
+        let st = scan(&db, &totals, &root, 0).await.unwrap();
         assert_eq!((st.files_read, st.records), (1, 1));
-        let f = Filter {
-            number: Some("79161234567".into()),
-            ..Default::default()
-        };
-        let (rows, n) = list(&db, &f, Order::Start, true, 10, 0).await.unwrap();
+        // The totals counted before the new row are not served after it.
+        let (rows, n) = list(&db, &totals, &bob, Order::Start, true, 10, 0)
+            .await
+            .unwrap();
         assert_eq!(n, 1);
         assert_eq!(rows[0].billsec, 58);
+        let everything = Filter::default();
+        let grown = list(&db, &totals, &everything, Order::Start, true, 1, 0);
+        assert_eq!(grown.await.unwrap().1, total + 1);
         let f = Filter {
             hangup_cause: Some("NO_ROUTE_DESTINATION".into()),
             ..Default::default()
         };
-        assert!(list(&db, &f, Order::Start, true, 10, 0).await.unwrap().1 >= 1);
+        assert!(
+            list(&db, &totals, &f, Order::Start, true, 10, 0)
+                .await
+                .unwrap()
+                .1
+                >= 1
+        );
         // Paging and order.
-        let (page, _) = list(&db, &Filter::default(), Order::Billsec, false, 2, 1)
-            .await
-            .unwrap();
+        let (page, _) = list(
+            &db,
+            &totals,
+            &Filter::default(),
+            Order::Billsec,
+            false,
+            2,
+            1,
+        )
+        .await
+        .unwrap();
         assert_eq!(page.len(), 2);
         assert!(page[0].billsec <= page[1].billsec);
+    }
+
+    /// A large `Master.csv` is written in batches: every row lands once, and the file is read on
+    /// from where the batches ended.
+    #[tokio::test]
+    async fn a_large_master_csv_is_indexed_in_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()), 2)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let totals = Totals::default();
+        let root = dir.path().join("cdr");
+        std::fs::create_dir_all(&root).unwrap();
+        let row = |i: usize| {
+            format!(
+                "\"C\",\"7916{i:07}\",\"1000\",\"default\",\"2026-11-25 12:00:00\",\"\",\"2026-11-25 12:00:05\",\"5\",\"0\",\"NO_ANSWER\",\"00000000-0000-4000-8000-{i:012}\",\"\",\"\",\"PCMA\",\"PCMA\"\n"
+            )
+        };
+        let n = 2 * CSV_BATCH + 3;
+        let text: String = (0..n).map(row).collect();
+        std::fs::write(root.join("Master.csv"), &text).unwrap();
+        let st = scan(&db, &totals, &root, 0).await.unwrap();
+        assert_eq!((st.records, st.errors), (n as u64, 0));
+        let everything = Filter::default();
+        let all = || list(&db, &totals, &everything, Order::Start, true, 1, 0);
+        assert_eq!(all().await.unwrap().1, n as i64);
+        let more: String = (n..n + 2).map(row).collect();
+        std::fs::write(root.join("Master.csv"), text + &more).unwrap();
+        let st = scan(&db, &totals, &root, 0).await.unwrap();
+        assert_eq!(st.records, 2);
+        assert_eq!(all().await.unwrap().1, n as i64 + 2);
     }
 
     #[test]

@@ -80,12 +80,17 @@ impl Application {
             dialer: dialer.clone(),
             sms: Arc::new(ccgate_core::sms::service::SmsHub::default()),
             dash_cache: Arc::default(),
+            cdr_totals: Arc::default(),
         };
         let router = build_router(state.clone(), &store);
         let background = vec![
             store.spawn_cleanup(),
             live.spawn_poller(),
-            ccgate_core::cdr_index::spawn_indexer(state.db.clone(), live.clone()),
+            ccgate_core::cdr_index::spawn_indexer(
+                state.db.clone(),
+                state.cdr_totals.clone(),
+                live.clone(),
+            ),
             dialer.spawn(),
             ccgate_core::idempotency::spawn_purge(state.db.clone()),
             ccgate_core::sms::service::spawn_poller(state.db.clone(), state.sms.clone()),

@@ -324,7 +324,7 @@ pub async fn cdr_list(
     };
     let limit = int("limit", 100, 1000)?.max(1);
     let offset = int("offset", 0, i64::MAX)?;
-    let (rows, total) = list(&state.db, &f, order, desc, limit, offset).await?;
+    let (rows, total) = list(&state.db, &state.cdr_totals, &f, order, desc, limit, offset).await?;
     if p.opt("format") == Some("csv") {
         let mut out = String::new();
         if p.opt("bom") == Some("true") {
