@@ -562,58 +562,26 @@ mod tests {
     /// range sorts just those matches.
     #[tokio::test]
     async fn list_queries_walk_indexes() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()), 1)
-            .await
-            .unwrap();
-        db.migrate().await.unwrap();
-        let s = |v: &str| Some(v.to_string());
+        let (_dir, db) = crate::db::scratch(1).await;
+        let with = |set: fn(&mut Filter)| {
+            let mut f = Filter::default();
+            set(&mut f);
+            f
+        };
         let filters: Vec<(&str, Filter)> = vec![
             ("none", Filter::default()),
             (
                 "range",
-                Filter {
-                    from_ms: Some(1),
-                    until_ms: Some(2),
-                    ..Filter::default()
-                },
+                with(|f| (f.from_ms, f.until_ms) = (Some(1), Some(2))),
             ),
-            (
-                "number",
-                Filter {
-                    number: s("79160001234"),
-                    ..Filter::default()
-                },
-            ),
+            ("number", with(|f| f.number = Some("79160001234".into()))),
             (
                 "direction",
-                Filter {
-                    direction: s("inbound"),
-                    from_ms: Some(1),
-                    ..Filter::default()
-                },
+                with(|f| (f.direction, f.from_ms) = (Some("inbound".into()), Some(1))),
             ),
-            (
-                "cause",
-                Filter {
-                    hangup_cause: s("USER_BUSY"),
-                    ..Filter::default()
-                },
-            ),
-            (
-                "queue",
-                Filter {
-                    queue: s("support@default"),
-                    ..Filter::default()
-                },
-            ),
-            (
-                "uuid",
-                Filter {
-                    uuid: s("u"),
-                    ..Filter::default()
-                },
-            ),
+            ("cause", with(|f| f.hangup_cause = Some("USER_BUSY".into()))),
+            ("queue", with(|f| f.queue = Some("support@default".into()))),
+            ("uuid", with(|f| f.uuid = Some("u".into()))),
         ];
         let in_order = |name: &str, order: Order| match order {
             Order::Start => !matches!(name, "number" | "uuid"),
@@ -661,11 +629,7 @@ mod tests {
 
     #[tokio::test]
     async fn scans_incrementally_and_queries() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()), 2)
-            .await
-            .unwrap();
-        db.migrate().await.unwrap();
+        let (dir, db) = crate::db::scratch(2).await;
         let totals = Totals::default();
         let root = dir.path().join("cdr");
         let caps = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fs-captures/cdr");
@@ -753,11 +717,7 @@ mod tests {
     /// from where the batches ended.
     #[tokio::test]
     async fn a_large_master_csv_is_indexed_in_batches() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()), 2)
-            .await
-            .unwrap();
-        db.migrate().await.unwrap();
+        let (dir, db) = crate::db::scratch(2).await;
         let totals = Totals::default();
         let root = dir.path().join("cdr");
         std::fs::create_dir_all(&root).unwrap();

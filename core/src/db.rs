@@ -160,6 +160,17 @@ impl Db {
     }
 }
 
+/// A migrated SQLite database in a directory of its own, for tests (the directory goes with the
+/// returned guard).
+#[cfg(test)]
+pub(crate) async fn scratch(max_connections: u32) -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/t.db", dir.path().display());
+    let db = Db::connect(&url, max_connections).await.unwrap();
+    db.migrate().await.unwrap();
+    (dir, db)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -659,11 +659,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_writer_and_its_connection_run_below_the_requests() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/j.db", dir.path().display()), 2)
-            .await
-            .unwrap();
-        db.migrate().await.unwrap();
+        let (_dir, db) = crate::db::scratch(2).await;
         let live = Live::new(db.clone()).await.unwrap();
         let before: Vec<String> = threads().into_iter().map(|t| t.0).collect();
         let journal = spawn(db.clone(), live).unwrap();
