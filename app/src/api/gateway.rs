@@ -333,6 +333,9 @@ pub async fn list_journal(
         until_ms: when("until", &until)?,
         request_id: Some(request_id),
     };
+    // Requests already answered are on the page: what the writer still holds is committed first
+    // (a flush with nothing pending writes nothing).
+    state.journal.flush().await;
     let (rows, total) = ccgate_core::journal::list(&state.db, &f, 50, offset).await?;
     Ok(JournalPage {
         items: rows
