@@ -269,7 +269,7 @@ mod tests {
 
     fn cap(rel: &str) -> String {
         let p = format!(
-            "{}/../../shared/fs-captures/cdr/{rel}",
+            "{}/../testdata/freeswitch/cdr/{rel}",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
@@ -277,7 +277,7 @@ mod tests {
 
     fn files(dir: &str) -> Vec<String> {
         let p = format!(
-            "{}/../../shared/fs-captures/cdr/{dir}",
+            "{}/../testdata/freeswitch/cdr/{dir}",
             env!("CARGO_MANIFEST_DIR")
         );
         let mut v: Vec<String> = std::fs::read_dir(&p)

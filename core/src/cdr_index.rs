@@ -632,10 +632,10 @@ mod tests {
         let (dir, db) = crate::db::scratch(2).await;
         let totals = Totals::default();
         let root = dir.path().join("cdr");
-        let caps = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fs-captures/cdr");
+        let caps = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/freeswitch/cdr");
         assert!(
             caps.is_dir(),
-            "the captures in shared/fs-captures/cdr are needed"
+            "the captures in testdata/freeswitch/cdr are needed"
         );
         copy_dir(&caps, &root);
 

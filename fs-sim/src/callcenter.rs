@@ -1,7 +1,7 @@
 //! In-memory model of mod_callcenter and its `callcenter_config` API.
 //!
 //! The output formats (pipe tables, `+OK`, `-ERR …`, bare counts, usage text) follow
-//! FreeSWITCH 1.11.2 byte for byte, as captured in `shared/fs-captures/esl_cc_*.raw`.
+//! FreeSWITCH 1.11.2 byte for byte, as captured in `testdata/freeswitch/esl_cc_*.raw`.
 
 use std::collections::BTreeMap;
 
@@ -674,12 +674,12 @@ impl Callcenter {
 mod tests {
     use super::*;
 
-    const CAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fs-captures/");
+    const CAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/freeswitch/");
 
     /// Body of a captured ESL api/response frame, or None when the captures are absent.
     fn capture_body(name: &str) -> Option<String> {
         let data =
-            std::fs::read(format!("{CAPS}{name}")).expect("the captures in shared/fs-captures");
+            std::fs::read(format!("{CAPS}{name}")).expect("the captures in testdata/freeswitch");
         let text = String::from_utf8(data).unwrap();
         let (head, rest) = text.split_once("\n\n").unwrap();
         let len: usize = head

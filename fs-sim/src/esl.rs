@@ -269,12 +269,12 @@ async fn handle(stream: TcpStream, sim: Arc<Sim>) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    const CAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fs-captures/");
+    const CAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/freeswitch/");
 
     #[test]
     fn frames_match_captures() {
         let bad = std::fs::read_to_string(format!("{CAPS}esl_03_auth_bad_full_stream.raw"))
-            .expect("the captures in shared/fs-captures");
+            .expect("the captures in testdata/freeswitch");
         assert_eq!(
             format!("{}{DISCONNECT_NOTICE}", command_reply("-ERR invalid")),
             bad

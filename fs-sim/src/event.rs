@@ -191,7 +191,7 @@ impl Subscription {
 mod tests {
     use super::*;
 
-    const CAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fs-captures/");
+    const CAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/freeswitch/");
 
     fn bg_event(uuid: &str, arg: &str, body: &str, ts: &str, seq: &str, date: &str) -> Event {
         let mut e = Event {

@@ -211,7 +211,7 @@ async fn handle(mut stream: TcpStream, sim: Arc<Sim>) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    const CAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fs-captures/");
+    const CAPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/freeswitch/");
 
     fn strip_date(s: &str) -> String {
         s.lines()

@@ -3,7 +3,7 @@
 //! It speaks the inbound Event Socket protocol ([`esl`]) and mod_xml_rpc's HTTP API ([`http`]),
 //! keeps an in-memory mod_callcenter ([`callcenter`]) and models outbound calls
 //! ([`originate`]) with events, CDR files and WAV recordings. Formats follow the real
-//! FreeSWITCH 1.11.2 captures in `shared/fs-captures`.
+//! FreeSWITCH 1.11.2 captures in `testdata/freeswitch`.
 
 pub mod callcenter;
 pub mod esl;

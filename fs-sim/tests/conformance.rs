@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 const CHECKER: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/tools/fs-conformance.py"
+    "/conformance/fs-conformance.py"
 );
 
 struct Server {

@@ -430,7 +430,7 @@ async fn cdrs_are_indexed_filtered_and_exported(app: &TestApp) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("cdr");
     copy_dir(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fs-captures/cdr"),
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/freeswitch/cdr"),
         &root,
     );
     configure(

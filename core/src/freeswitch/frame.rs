@@ -154,7 +154,7 @@ mod tests {
 
     pub(crate) fn capture(name: &str) -> Vec<u8> {
         let p = format!(
-            "{}/../../shared/fs-captures/{name}",
+            "{}/../testdata/freeswitch/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"))

@@ -163,7 +163,7 @@ mod tests {
 
     fn capture(name: &str) -> Vec<u8> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/fs-captures")
+            .join("../testdata/freeswitch")
             .join(name);
         std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn every_capture_parses() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fs-captures");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/freeswitch");
         let mut n = 0;
         for e in std::fs::read_dir(&dir).unwrap() {
             let p = e.unwrap().path();

@@ -1,5 +1,5 @@
 //! FreeSWITCH: wire formats and (later) the client transports. Everything that reads FreeSWITCH
-//! bytes lives in the parsers here, tested against real captures (`../shared/fs-captures`).
+//! bytes lives in the parsers here, tested against real captures (`testdata/freeswitch`).
 
 pub mod client;
 pub mod encode;

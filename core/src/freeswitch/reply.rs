@@ -99,7 +99,7 @@ mod tests {
 
     fn body(name: &str) -> String {
         let p = format!(
-            "{}/../../shared/fs-captures/{name}",
+            "{}/../testdata/freeswitch/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"));

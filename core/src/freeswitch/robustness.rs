@@ -9,7 +9,7 @@ use super::frame::{parse_plain_event, FrameParser};
 use super::{reply, table};
 
 fn captures() -> Vec<Vec<u8>> {
-    let dir = format!("{}/../../shared/fs-captures", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!("{}/../testdata/freeswitch", env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
     let mut stack = vec![std::path::PathBuf::from(&dir)];
     while let Some(d) = stack.pop() {

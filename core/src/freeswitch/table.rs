@@ -68,7 +68,7 @@ mod tests {
 
     fn esl_body(name: &str) -> String {
         let p = format!(
-            "{}/../../shared/fs-captures/{name}",
+            "{}/../testdata/freeswitch/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         let mut fp = FrameParser::new();
@@ -78,7 +78,7 @@ mod tests {
 
     fn http_body(name: &str) -> String {
         let p = format!(
-            "{}/../../shared/fs-captures/{name}",
+            "{}/../testdata/freeswitch/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         let s = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
