@@ -17,8 +17,16 @@ pub enum AppError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
-    #[error("{0} not found")]
+    #[error("{0}")]
     NotFound(String),
+    /// Any other refusal of a service (an upstream down, a switched-off method…), with its stable
+    /// public code and HTTP status.
+    #[error("{message}")]
+    Failed {
+        code: String,
+        status: u16,
+        message: String,
+    },
     #[error("internal error")]
     Internal,
     #[error("request failed: {0}")]
@@ -45,6 +53,9 @@ impl AppError {
             AppError::Invalid { .. } => C::BAD_REQUEST,
             AppError::Conflict(_) => C::CONFLICT,
             AppError::NotFound(_) => C::NOT_FOUND,
+            AppError::Failed { status, .. } => {
+                C::from_u16(*status).unwrap_or(C::INTERNAL_SERVER_ERROR)
+            }
             AppError::Internal | AppError::ServerFn(_) => C::INTERNAL_SERVER_ERROR,
         };
         crate::ssr::respond_with(status);
@@ -52,25 +63,31 @@ impl AppError {
     }
 }
 
+/// Every module error reaches the panel through this one conversion: the code's status decides
+/// the variant, internal detail goes to the log only.
 #[cfg(feature = "ssr")]
-impl From<ccgate_core::ServiceError> for AppError {
-    fn from(e: ccgate_core::ServiceError) -> Self {
-        use ccgate_core::ServiceError as S;
-        let e = match e {
-            S::Invalid { field, message } => AppError::Invalid {
-                field: field.to_string(),
-                message,
+impl<E: ccgate_core::platform::error::PublicError> From<E> for AppError {
+    fn from(e: E) -> Self {
+        let code = e.code();
+        let e = match code.status() {
+            400 | 422 => AppError::Invalid {
+                field: e.field().unwrap_or_default().to_string(),
+                message: e
+                    .details()
+                    .and_then(|d| d.get("reason").and_then(|r| r.as_str()).map(str::to_string))
+                    .unwrap_or_else(|| e.public_message()),
             },
-            S::NotFound(what) => AppError::NotFound(what.to_string()),
-            S::Conflict(m) => AppError::Conflict(m),
-            S::Db(err) => {
-                tracing::error!(error = %err, "database error in server function");
+            404 => AppError::NotFound(e.public_message()),
+            409 => AppError::Conflict(e.public_message()),
+            500 => {
+                tracing::error!(error = %e, "internal error in server function");
                 AppError::Internal
             }
-            S::Internal(m) => {
-                tracing::error!(error = %m, "internal error in server function");
-                AppError::Internal
-            }
+            status => AppError::Failed {
+                code: code.as_str().to_string(),
+                status,
+                message: e.public_message(),
+            },
         };
         e.with_status()
     }

@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage />
+                <Route path=path!("/docs/errors") view=pages::docs::ErrorsPage />
                 <ParentRoute path=path!("") view=pages::layout::Layout>
                     <Route path=path!("") view=pages::dashboard::DashboardPage />
                     <Route path=path!("settings") view=pages::settings::SettingsPage />

@@ -1,13 +1,9 @@
 //! Server-only glue for server functions: the shared state and the session guard.
 //! Compiled only with the `ssr` feature; the browser bundle never sees sqlx or axum.
 
-use std::sync::Arc;
-
 use axum::extract::FromRef;
-use ccgate_core::admin::Admin;
-use ccgate_core::journal::JournalHandle;
-use ccgate_core::live::Live;
-use ccgate_core::{Config, Db};
+use ccgate_core::access::admins::Admin;
+use ccgate_core::Services;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
@@ -17,25 +13,19 @@ use crate::error::AppError;
 /// Session key holding the signed-in admin's id.
 pub const SESSION_ADMIN_ID: &str = "admin_id";
 
-/// Everything a request handler or server function may need. Cheap to clone.
+/// What a server function may need: the Leptos options and the same [`Services`] the REST API
+/// holds. Derefs to `Services`, so `state.db`, `state.live`… read as before. Cheap to clone.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub db: Db,
-    pub config: Arc<Config>,
-    /// Users, keys, permissions and settings as of now (reloaded on every change).
-    pub live: Arc<Live>,
-    pub journal: JournalHandle,
-    /// The FreeSWITCH client for the current settings.
-    pub fs: Arc<ccgate_core::cc::FsHub>,
-    /// The outbound call list's pacing worker (`cc.add`).
-    pub dialer: Arc<ccgate_core::dialer::Dialer>,
-    /// SMS gateways' HTTP client and pacers.
-    pub sms: Arc<ccgate_core::sms::service::SmsHub>,
-    /// The dashboard's aggregates of closed days.
-    pub dash_cache: Arc<ccgate_core::dashboard::Cache>,
-    /// Totals of CDR searches until the CDR index next changes.
-    pub cdr_totals: Arc<ccgate_core::cdr_index::Totals>,
+    pub services: Services,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.services
+    }
 }
 
 pub fn state() -> Result<AppState, AppError> {
@@ -68,7 +58,7 @@ pub async fn require_admin() -> Result<Admin, AppError> {
         AppError::Internal
     })?;
     let admin = match id {
-        Some(id) => ccgate_core::admin::get(&state.db, id).await?,
+        Some(id) => ccgate_core::access::admins::get(&state.db, id).await?,
         None => None,
     };
     admin.ok_or_else(|| {

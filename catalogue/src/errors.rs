@@ -49,7 +49,7 @@ codes! {
     InvalidRange => ("invalid_range", 422, "The time range is empty or reversed (from must be before until)."),
     RecordingNotFound => ("recording_not_found", 404, "No recording of that call inside the recordings directory."),
     RangeNotSatisfiable => ("range_not_satisfiable", 416, "The Range header asks for bytes the file does not have."),
-    UpstreamUnavailable => ("upstream_unavailable", 502, "FreeSWITCH (or another upstream) cannot be reached."),
+    UpstreamUnavailable => ("upstream_unavailable", 503, "FreeSWITCH (or another upstream) cannot be reached."),
     UpstreamAuthFailed => ("upstream_auth_failed", 502, "The upstream refused the gateway's credentials; check Settings."),
     UpstreamError => ("upstream_error", 502, "The upstream answered something the gateway cannot use."),
     UpstreamTimeout => ("upstream_timeout", 504, "The upstream did not answer in time."),

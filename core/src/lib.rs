@@ -1,35 +1,25 @@
 //! ccgate-core: everything the REST API (`server`) and the admin panel (`app`, `ssr` build) share —
 //! configuration, storage, domain types that parse, and the service functions both boundaries call.
 //!
+//! One folder per module: `platform` (what every module stands on), `access` (admins, API users,
+//! keys, permissions, settings, audit, the live snapshot), `journal` (the request journal and daily
+//! counters), `dashboard`, `cc` (contact center), `freeswitch` (the wire codecs and clients),
+//! `sms`.
+//!
 //! Invariant: nothing here knows about HTTP frameworks or Leptos. Handlers and server functions stay
 //! thin and call into this crate.
 
-pub mod admin;
-pub mod audit;
+pub mod access;
 pub mod cc;
-pub mod cdr;
-pub mod cdr_index;
-pub mod config;
 pub mod dashboard;
-pub mod db;
-pub mod dialer;
-pub mod error;
 pub mod freeswitch;
-pub mod idempotency;
 pub mod journal;
-pub mod keys;
-pub mod live;
-pub mod password;
-pub mod perms;
-pub mod phone;
-pub mod recordings;
-pub mod secret;
-pub mod settings;
+pub mod platform;
+pub mod services;
 pub mod sms;
-pub mod time;
-pub mod users;
 
-pub use config::Config;
-pub use db::{Backend, Db};
-pub use error::ServiceError;
-pub use secret::Secret;
+pub use platform::config::Config;
+pub use platform::db::{Backend, Db};
+pub use platform::error::ServiceError;
+pub use platform::secret::Secret;
+pub use services::Services;

@@ -19,7 +19,10 @@ pub const PATH: &str = "/admin/events";
 
 pub async fn events(State(state): State<AppState>, session: Session) -> Response {
     let admin = match session.get::<i64>(SESSION_ADMIN_ID).await {
-        Ok(Some(id)) => ccgate_core::admin::get(&state.db, id).await.ok().flatten(),
+        Ok(Some(id)) => ccgate_core::access::admins::get(&state.db, id)
+            .await
+            .ok()
+            .flatten(),
         _ => None,
     };
     if admin.is_none() {

@@ -3,8 +3,6 @@
 //! server functions under `/rpc`, and the command-line interface.
 
 pub mod cli;
-pub mod cli_gateway;
-pub mod cli_sms;
 pub mod events;
 pub mod rest;
 pub mod session;

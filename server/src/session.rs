@@ -40,7 +40,7 @@ pub async fn store(db: &Db) -> anyhow::Result<Store> {
             Ok(Store::Sqlite(s))
         }
         Backend::MySql => {
-            let schema = ccgate_core::db::mysql_database_name(url)
+            let schema = ccgate_core::platform::db::mysql_database_name(url)
                 .ok_or_else(|| anyhow::anyhow!("the MySQL database URL names no database"))?;
             let pool = MySqlPoolOptions::new()
                 .max_connections(4)

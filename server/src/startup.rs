@@ -3,7 +3,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context;
 use app::ssr::{AppState, SESSION_ADMIN_ID};
@@ -13,8 +12,7 @@ use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
-use ccgate_core::live::Live;
-use ccgate_core::{Config, Db};
+use ccgate_core::{Config, Db, Services};
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::Session;
@@ -63,38 +61,16 @@ impl Application {
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
-        let live = Live::new(db.clone())
+        let services = Services::build(config, db)
             .await
-            .context("cannot load users and settings")?;
-        let journal = ccgate_core::journal::spawn(db.clone(), live.clone())
-            .context("cannot start the journal writer")?;
-        let fs = Arc::new(ccgate_core::cc::FsHub::default());
-        let dialer = ccgate_core::dialer::Dialer::new(db.clone(), live.clone(), fs.clone());
+            .context("cannot load users and settings or start the journal writer")?;
         let state = AppState {
-            leptos_options: leptos_options(&config),
-            db,
-            config: Arc::new(config),
-            live: live.clone(),
-            journal,
-            fs,
-            dialer: dialer.clone(),
-            sms: Arc::new(ccgate_core::sms::service::SmsHub::default()),
-            dash_cache: Arc::default(),
-            cdr_totals: Arc::default(),
+            leptos_options: leptos_options(&services.config),
+            services: services.clone(),
         };
         let router = build_router(state.clone(), &store);
-        let background = vec![
-            store.spawn_cleanup(),
-            live.spawn_poller(),
-            ccgate_core::cdr_index::spawn_indexer(
-                state.db.clone(),
-                state.cdr_totals.clone(),
-                live.clone(),
-            ),
-            dialer.spawn(),
-            ccgate_core::idempotency::spawn_purge(state.db.clone()),
-            ccgate_core::sms::service::spawn_poller(state.db.clone(), state.sms.clone()),
-        ];
+        let mut background = vec![store.spawn_cleanup()];
+        background.extend(services.spawn_workers());
         Ok(Application {
             listener,
             router,
@@ -155,17 +131,19 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(page_guard));
     let panel = store.apply(panel, &state.config);
-    // The public API (its own pipeline, no sessions) and a bare liveness probe.
-    Router::new()
+    // The public API (its own pipeline and state, no sessions), the SMS delivery-report callback
+    // and a bare liveness probe.
+    let public: Router = Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .nest("/api", crate::rest::router(state.clone()))
+        .nest_service("/api", crate::rest::router(state.services.clone()))
         .route(
             "/callbacks/sms/{gateway}/{token}",
             axum::routing::post(crate::rest::sms::callback),
         )
-        .merge(panel)
+        .with_state(state.services.clone());
+    public
+        .merge(panel.with_state(state))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 /// Pages need a signed-in admin: without one, go to `/login`; signed in, `/login` goes home.

@@ -1,6 +1,6 @@
 //! One tracing subscriber for the whole process: pretty for people, JSON for log shippers.
 
-use ccgate_core::config::LogFormat;
+use ccgate_core::platform::config::LogFormat;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(format: LogFormat, filter: &str) {

@@ -32,7 +32,7 @@ pub struct SignInPage {
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use crate::ssr::{respond_with, session, state, SESSION_ADMIN_ID};
     use axum::extract::ConnectInfo;
-    use ccgate_core::admin::{self, LoginAttempt, LoginOutcome};
+    use ccgate_core::access::admins::{self, LoginAttempt, LoginOutcome};
     use std::net::SocketAddr;
 
     let state = state()?;
@@ -48,7 +48,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let outcome = admin::login(
+    let outcome = admins::login(
         &state.db,
         LoginAttempt {
             username,
@@ -119,12 +119,12 @@ pub async fn current_admin() -> Result<Option<AdminInfo>, AppError> {
 pub async fn signins(limit: i64, offset: i64) -> Result<SignInPage, AppError> {
     crate::ssr::require_admin().await?;
     let state = crate::ssr::state()?;
-    let (rows, total) = ccgate_core::admin::login_log(&state.db, limit, offset).await?;
+    let (rows, total) = ccgate_core::access::admins::login_log(&state.db, limit, offset).await?;
     Ok(SignInPage {
         items: rows
             .into_iter()
             .map(|r| SignIn {
-                at: ccgate_core::time::rfc3339(r.at),
+                at: ccgate_core::platform::time::rfc3339(r.at),
                 username: r.username,
                 ip: r.ip,
                 user_agent: r.user_agent,

@@ -92,7 +92,7 @@ pub mod conv {
     use super::*;
     use ccgate_core::dashboard::{Outcomes, TopRow};
     use ccgate_core::journal::{LiveRow, Row, Written};
-    use ccgate_core::time::rfc3339;
+    use ccgate_core::platform::time::rfc3339;
 
     fn counts(o: &Outcomes) -> Counts {
         Counts {
@@ -150,7 +150,7 @@ pub mod conv {
 
     pub fn dash(d: ccgate_core::dashboard::Dashboard, today: i64, latest: Vec<Row>) -> DashData {
         DashData {
-            journal_until: ccgate_core::time::date_of_day(d.period.to_day + 1),
+            journal_until: ccgate_core::platform::time::date_of_day(d.period.to_day + 1),
             includes_today: d.period.from_day <= today && today <= d.period.to_day,
             from_date: d.from_date,
             until_date: d.until_date,
@@ -190,7 +190,7 @@ pub async fn dashboard_data(
     crate::ssr::require_admin().await?;
     let state = crate::ssr::state()?;
     let snap = state.live.current();
-    let now = ccgate_core::time::now_ms();
+    let now = ccgate_core::platform::time::now_ms();
     let period = Period::resolve(&preset, &from, &until, &snap, now).map_err(|e| {
         crate::ssr::respond_with(http::StatusCode::BAD_REQUEST);
         AppError::from(e)

@@ -80,9 +80,9 @@ pub struct JournalPage {
 #[cfg(feature = "ssr")]
 mod conv {
     use super::*;
-    use ccgate_core::time::rfc3339;
+    use ccgate_core::platform::time::rfc3339;
 
-    pub fn user(u: ccgate_core::users::ApiUser) -> UserRow {
+    pub fn user(u: ccgate_core::access::users::ApiUser) -> UserRow {
         UserRow {
             id: u.id,
             login: u.login,
@@ -95,8 +95,8 @@ mod conv {
         }
     }
 
-    pub fn key(k: ccgate_core::keys::KeyInfo) -> KeyRow {
-        let now = ccgate_core::time::now_ms();
+    pub fn key(k: ccgate_core::access::keys::KeyInfo) -> KeyRow {
+        let now = ccgate_core::platform::time::now_ms();
         KeyRow {
             id: k.id,
             state: k.state(now).to_string(),
@@ -110,11 +110,12 @@ mod conv {
     }
 
     /// Who is acting, for the audit log; also reloads nothing (callers do after writing).
-    pub async fn actor() -> Result<(crate::ssr::AppState, ccgate_core::audit::Actor), AppError> {
+    pub async fn actor(
+    ) -> Result<(crate::ssr::AppState, ccgate_core::access::audit::Actor), AppError> {
         let admin = crate::ssr::require_admin().await?;
         Ok((
             crate::ssr::state()?,
-            ccgate_core::audit::Actor::Admin(admin.username),
+            ccgate_core::access::audit::Actor::Admin(admin.username),
         ))
     }
 
@@ -135,13 +136,13 @@ pub async fn list_users(
 ) -> Result<UsersPage, AppError> {
     crate::ssr::require_admin().await?;
     let state = crate::ssr::state()?;
-    let f = ccgate_core::users::Filter {
+    let f = ccgate_core::access::users::Filter {
         id,
         login: Some(login),
         note: Some(note),
         status: Some(status),
     };
-    let (items, total) = ccgate_core::users::list(&state.db, &f, limit, offset).await?;
+    let (items, total) = ccgate_core::access::users::list(&state.db, &f, limit, offset).await?;
     Ok(UsersPage {
         items: items.into_iter().map(conv::user).collect(),
         total,
@@ -152,7 +153,7 @@ pub async fn list_users(
 #[server(endpoint = "users/create")]
 pub async fn create_user(login: String, note: String) -> Result<UserRow, AppError> {
     let (state, actor) = conv::actor().await?;
-    let u = ccgate_core::users::create(&state.db, &actor, &login, &note).await?;
+    let u = ccgate_core::access::users::create(&state.db, &actor, &login, &note).await?;
     conv::apply(&state).await?;
     Ok(conv::user(u))
 }
@@ -160,21 +161,21 @@ pub async fn create_user(login: String, note: String) -> Result<UserRow, AppErro
 #[server(endpoint = "users/update")]
 pub async fn update_user(id: i64, login: String, note: String) -> Result<UserRow, AppError> {
     let (state, actor) = conv::actor().await?;
-    let u = ccgate_core::users::update(&state.db, &actor, id, &login, &note).await?;
+    let u = ccgate_core::access::users::update(&state.db, &actor, id, &login, &note).await?;
     conv::apply(&state).await?;
     Ok(conv::user(u))
 }
 
 #[server(endpoint = "users/status")]
 pub async fn set_user_blocked(id: i64, blocked: bool) -> Result<UserRow, AppError> {
-    use ccgate_core::users::Status;
+    use ccgate_core::access::users::Status;
     let (state, actor) = conv::actor().await?;
     let status = if blocked {
         Status::Blocked
     } else {
         Status::Active
     };
-    let u = ccgate_core::users::set_status(&state.db, &actor, id, status).await?;
+    let u = ccgate_core::access::users::set_status(&state.db, &actor, id, status).await?;
     conv::apply(&state).await?;
     Ok(conv::user(u))
 }
@@ -183,10 +184,11 @@ pub async fn set_user_blocked(id: i64, blocked: bool) -> Result<UserRow, AppErro
 pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
     crate::ssr::require_admin().await?;
     let state = crate::ssr::state()?;
-    let user = ccgate_core::users::get(&state.db, id).await?;
-    let keys = ccgate_core::keys::list(&state.db, id).await?;
-    let granted = ccgate_core::perms::of_user(&state.db, id).await?;
-    let (all, _) = ccgate_core::users::list(&state.db, &Default::default(), 1000, 0).await?;
+    let user = ccgate_core::access::users::get(&state.db, id).await?;
+    let keys = ccgate_core::access::keys::list(&state.db, id).await?;
+    let granted = ccgate_core::access::perms::of_user(&state.db, id).await?;
+    let (all, _) =
+        ccgate_core::access::users::list(&state.db, &Default::default(), 1000, 0).await?;
     Ok(UserDetail {
         user: conv::user(user),
         keys: keys.into_iter().map(conv::key).collect(),
@@ -210,7 +212,7 @@ pub async fn create_key(user_id: i64, name: String, expires: String) -> Result<N
     } else {
         let offset = state.live.current().utc_offset_minutes;
         Some(
-            ccgate_core::time::parse_input(expires, offset).ok_or_else(|| {
+            ccgate_core::platform::time::parse_input(expires, offset).ok_or_else(|| {
                 AppError::Invalid {
                     field: "expires".into(),
                     message: "expected YYYY-MM-DD".into(),
@@ -220,7 +222,7 @@ pub async fn create_key(user_id: i64, name: String, expires: String) -> Result<N
         )
     };
     let (k, secret) =
-        ccgate_core::keys::create(&state.db, &actor, user_id, &name, expires_at).await?;
+        ccgate_core::access::keys::create(&state.db, &actor, user_id, &name, expires_at).await?;
     conv::apply(&state).await?;
     Ok(NewKey {
         key: conv::key(k),
@@ -231,14 +233,15 @@ pub async fn create_key(user_id: i64, name: String, expires: String) -> Result<N
 #[server(endpoint = "keys/revoke")]
 pub async fn revoke_key(key_id: i64) -> Result<(), AppError> {
     let (state, actor) = conv::actor().await?;
-    ccgate_core::keys::revoke(&state.db, &actor, key_id).await?;
+    ccgate_core::access::keys::revoke(&state.db, &actor, key_id).await?;
     conv::apply(&state).await
 }
 
 #[server(endpoint = "keys/rotate")]
 pub async fn rotate_key(key_id: i64, grace_secs: i64) -> Result<NewKey, AppError> {
     let (state, actor) = conv::actor().await?;
-    let (k, secret) = ccgate_core::keys::rotate(&state.db, &actor, key_id, grace_secs).await?;
+    let (k, secret) =
+        ccgate_core::access::keys::rotate(&state.db, &actor, key_id, grace_secs).await?;
     conv::apply(&state).await?;
     Ok(NewKey {
         key: conv::key(k),
@@ -251,9 +254,9 @@ pub async fn save_permissions(user_id: i64, granted: Vec<String>) -> Result<Vec<
     let (state, actor) = conv::actor().await?;
     let wanted = granted
         .iter()
-        .map(|d| ccgate_core::perms::parse(d))
+        .map(|d| ccgate_core::access::perms::parse(d))
         .collect::<Result<Vec<_>, _>>()?;
-    let set = ccgate_core::perms::set(&state.db, &actor, user_id, &wanted).await?;
+    let set = ccgate_core::access::perms::set(&state.db, &actor, user_id, &wanted).await?;
     conv::apply(&state).await?;
     Ok(set.into_iter().collect())
 }
@@ -261,7 +264,7 @@ pub async fn save_permissions(user_id: i64, granted: Vec<String>) -> Result<Vec<
 #[server(endpoint = "perms/copy")]
 pub async fn copy_permissions(from_user: i64, to_user: i64) -> Result<Vec<String>, AppError> {
     let (state, actor) = conv::actor().await?;
-    let set = ccgate_core::perms::copy(&state.db, &actor, from_user, to_user).await?;
+    let set = ccgate_core::access::perms::copy(&state.db, &actor, from_user, to_user).await?;
     conv::apply(&state).await?;
     Ok(set.into_iter().collect())
 }
@@ -271,8 +274,8 @@ pub async fn copy_permissions(from_user: i64, to_user: i64) -> Result<Vec<String
 pub async fn module_switches() -> Result<Vec<(String, bool)>, AppError> {
     crate::ssr::require_admin().await?;
     let state = crate::ssr::state()?;
-    let values = ccgate_core::settings::effective(&state.db).await?;
-    Ok(ccgate_core::settings::registry()
+    let values = ccgate_core::access::settings::effective(&state.db).await?;
+    Ok(ccgate_core::access::settings::registry()
         .into_iter()
         .filter(|d| d.block == "modules")
         .map(|d| {
@@ -289,7 +292,7 @@ pub async fn save_module_switches(values: Vec<(String, bool)>) -> Result<usize, 
         .into_iter()
         .map(|(k, on)| (k, on.to_string()))
         .collect();
-    let n = ccgate_core::settings::set_many(&state.db, &actor, &changes).await?;
+    let n = ccgate_core::access::settings::set_many(&state.db, &actor, &changes).await?;
     conv::apply(&state).await?;
     Ok(n)
 }
@@ -314,7 +317,7 @@ pub async fn list_journal(
         if s.is_empty() {
             return Ok(None);
         }
-        ccgate_core::time::parse_input(s, tz)
+        ccgate_core::platform::time::parse_input(s, tz)
             .map(Some)
             .ok_or_else(|| {
                 AppError::Invalid {
@@ -341,7 +344,7 @@ pub async fn list_journal(
         items: rows
             .into_iter()
             .map(|r| JournalRow {
-                at: ccgate_core::time::rfc3339(r.at),
+                at: ccgate_core::platform::time::rfc3339(r.at),
                 request_id: r.request_id,
                 user: r.user_login,
                 module: r.module,
@@ -375,7 +378,7 @@ pub struct SettingView {
 
 #[server(endpoint = "settings/block")]
 pub async fn settings_block(block: String) -> Result<Vec<SettingView>, AppError> {
-    use ccgate_core::settings::{effective, registry, Kind};
+    use ccgate_core::access::settings::{effective, registry, Kind};
     crate::ssr::require_admin().await?;
     let state = crate::ssr::state()?;
     let values = effective(&state.db).await?;
@@ -404,7 +407,7 @@ pub async fn settings_block(block: String) -> Result<Vec<SettingView>, AppError>
 /// Save settings; an empty value for a secret keeps the stored one.
 #[server(endpoint = "settings/save", input = Json)]
 pub async fn save_settings(values: Vec<(String, String)>) -> Result<usize, AppError> {
-    use ccgate_core::settings::{def, Kind};
+    use ccgate_core::access::settings::{def, Kind};
     let (state, actor) = conv::actor().await?;
     let mut changes = Vec::new();
     for (name, value) in values {
@@ -414,7 +417,7 @@ pub async fn save_settings(values: Vec<(String, String)>) -> Result<usize, AppEr
         }
         changes.push((name, value));
     }
-    let n = ccgate_core::settings::set_many(&state.db, &actor, &changes).await?;
+    let n = ccgate_core::access::settings::set_many(&state.db, &actor, &changes).await?;
     conv::apply(&state).await?;
     Ok(n)
 }
@@ -432,7 +435,7 @@ pub async fn check_freeswitch() -> Result<CheckResult, AppError> {
     let state = crate::ssr::state()?;
     let snap = state.live.current();
     let client = state.fs.client(&snap).await;
-    Ok(match ccgate_core::cc::check(&client).await {
+    Ok(match ccgate_core::cc::queues::check(&client).await {
         Ok(version) => CheckResult {
             ok: true,
             message: version,

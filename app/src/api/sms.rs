@@ -156,11 +156,11 @@ fn input(
 }
 
 #[cfg(feature = "ssr")]
-async fn actor() -> Result<(crate::ssr::AppState, ccgate_core::audit::Actor), AppError> {
+async fn actor() -> Result<(crate::ssr::AppState, ccgate_core::access::audit::Actor), AppError> {
     let admin = crate::ssr::require_admin().await?;
     Ok((
         crate::ssr::state()?,
-        ccgate_core::audit::Actor::Admin(admin.username),
+        ccgate_core::access::audit::Actor::Admin(admin.username),
     ))
 }
 

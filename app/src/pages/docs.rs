@@ -22,18 +22,6 @@ pub fn DocsPage() -> impl IntoView {
             }
         })
         .collect_view();
-    let errors = ErrorCode::ALL
-        .iter()
-        .map(|c| {
-            view! {
-                <tr id=format!("error-{}", c.as_str())>
-                    <td class="mono">{c.as_str()}</td>
-                    <td class="mono">{c.status()}</td>
-                    <td>{c.doc()}</td>
-                </tr>
-            }
-        })
-        .collect_view();
     view! {
         <h1>{move || s().docs_title}</h1>
         <p class="muted">{move || s().docs_intro}</p>
@@ -64,11 +52,48 @@ pub fn DocsPage() -> impl IntoView {
         </section>
         <section class="card">
             <h2>{move || if en() { "Error codes" } else { "Коды ошибок" }}</h2>
-            <div class="table-wrap">
-                <table class="table">
-                    <tbody>{errors}</tbody>
-                </table>
-            </div>
+            <ErrorTable />
         </section>
+    }
+}
+
+/// Every public error code with its HTTP status and meaning; each row is the anchor that the
+/// `more_info` link of an error body points to (`/docs/errors#<code>`).
+#[component]
+pub fn ErrorTable() -> impl IntoView {
+    let rows = ErrorCode::ALL
+        .iter()
+        .map(|c| {
+            view! {
+                <tr id=c.as_str()>
+                    <td class="mono">{c.as_str()}</td>
+                    <td class="mono">{c.status()}</td>
+                    <td>{c.doc()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="docs-errors">
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// `/docs/errors`: the error codes alone, readable without signing in (it holds nothing secret),
+/// so the `more_info` link of an API error works for an integrator.
+#[component]
+pub fn ErrorsPage() -> impl IntoView {
+    let lang = use_lang();
+    let en = move || lang.get() == Lang::En;
+    view! {
+        <main class="docs-public">
+            <section class="card">
+                <h1>{move || if en() { "ccgate API error codes" } else { "Коды ошибок API ccgate" }}</h1>
+                <ErrorTable />
+            </section>
+        </main>
     }
 }

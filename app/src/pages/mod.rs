@@ -36,7 +36,8 @@ pub fn error_text(s: &Strings, e: &AppError) -> String {
         AppError::Unauthorized => s.err_unauthorized.to_string(),
         AppError::Invalid { field, message } => format!("{field}: {message}"),
         AppError::Conflict(m) => m.clone(),
-        AppError::NotFound(what) => format!("{what}: {}", s.not_found_title),
+        AppError::NotFound(what) => what.clone(),
+        AppError::Failed { message, .. } => message.clone(),
         AppError::Internal => s.err_internal.to_string(),
         AppError::ServerFn(_) => s.err_network.to_string(),
     }

@@ -1,7 +1,7 @@
 //! The two transports to FreeSWITCH behind one type: mod_xml_rpc HTTP (`GET /txtapi/<cmd>?<args>`,
 //! Basic auth, close-delimited body) and the Event Socket (inbound, `auth`, `api`, `bgapi` with our
 //! own `Job-UUID`, events). Every call has a timeout; failures map to three transport errors that
-//! the API reports as 502 `upstream_unavailable`, 502 `upstream_auth_failed` and 504
+//! the API reports as 503 `upstream_unavailable`, 502 `upstream_auth_failed` and 504
 //! `upstream_timeout`. FreeSWITCH's own text never reaches an API caller.
 
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc, oneshot, Mutex};
 
 use super::frame::{Frame, FrameParser};
-use crate::secret::Secret;
+use crate::platform::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {

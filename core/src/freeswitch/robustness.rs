@@ -105,10 +105,10 @@ fn parsers_survive_mutated_captures() {
         let _ = reply::classify(&text);
         let _ = reply::count(&text);
         let _ = table::parse(&text);
-        let _ = crate::cdr::parse_xml(&text);
-        let _ = crate::cdr::parse_json(&text);
+        let _ = crate::cc::cdr::parse::parse_xml(&text);
+        let _ = crate::cc::cdr::parse::parse_json(&text);
         for line in text.lines().take(50) {
-            let _ = crate::cdr::parse_csv_row(line, 180);
+            let _ = crate::cc::cdr::parse::parse_csv_row(line, 180);
         }
     }
 }

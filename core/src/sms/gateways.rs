@@ -11,11 +11,11 @@ use sqlx::Row;
 
 use super::provider::SmsProvider;
 use super::smstraffic::{HttpConfig, SmsTraffic};
-use crate::audit::{self, Actor};
-use crate::db::Db;
-use crate::error::{is_unique_violation, ServiceError};
-use crate::secret::Secret;
-use crate::time::now_ms;
+use crate::access::audit::{self, Actor};
+use crate::platform::db::Db;
+use crate::platform::error::{is_unique_violation, ServiceError};
+use crate::platform::secret::Secret;
+use crate::platform::time::now_ms;
 
 pub const KINDS: &[&str] = &["smstraffic", "smsc", "smpp"];
 

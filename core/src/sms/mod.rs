@@ -1,8 +1,8 @@
 //! SMS: domain parsers (phones, texts, sender names), providers behind one trait, storage and the
 //! `send` / `getStatus` services with failover, delivery reports and status polling.
 
-/// Phone parsing is shared with `cc/add`: one parser in `crate::phone`.
-pub use crate::phone;
+/// Phone parsing is shared with `cc/add`: one parser in `crate::platform::phone`.
+pub use crate::platform::phone;
 pub mod gateways;
 pub mod provider;
 pub mod sender;

@@ -21,9 +21,9 @@ use super::provider::{
     SmsProvider, StatusReport,
 };
 use super::{sender, text};
-use crate::db::Db;
-use crate::error::ServiceError;
-use crate::time::now_ms;
+use crate::platform::db::Db;
+use crate::platform::error::{ErrorCode, PublicError, ServiceError};
+use crate::platform::time::now_ms;
 
 /// Recipients one `send` may carry.
 pub const MAX_RECIPIENTS: usize = 10_000;
@@ -58,6 +58,53 @@ pub enum SmsError {
     NoGateway,
     #[error(transparent)]
     Service(#[from] ServiceError),
+}
+
+impl PublicError for SmsError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            SmsError::Invalid { .. } => ErrorCode::InvalidParameter,
+            SmsError::InvalidPhone(_) => ErrorCode::InvalidPhone,
+            SmsError::TooManyRecipients(_) => ErrorCode::BatchTooLarge,
+            SmsError::NoGateway => ErrorCode::SmsGatewayNotConfigured,
+            SmsError::Service(s) => s.code(),
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            SmsError::TooManyRecipients(n) => {
+                format!("{n} recipients; at most {MAX_RECIPIENTS} in one request")
+            }
+            SmsError::InvalidPhone(p) => p.to_string(),
+            SmsError::Service(s) => s.public_message(),
+            other => other.to_string(),
+        }
+    }
+
+    fn details(&self) -> Option<serde_json::Value> {
+        use serde_json::json;
+        match self {
+            SmsError::Invalid { field, message } => {
+                Some(json!({ "field": field, "reason": message }))
+            }
+            SmsError::InvalidPhone(p) => Some(json!({ "field": "phone", "reason": p.code() })),
+            SmsError::TooManyRecipients(n) => {
+                Some(json!({ "recipients": n, "max": MAX_RECIPIENTS }))
+            }
+            SmsError::NoGateway => None,
+            SmsError::Service(s) => s.details(),
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            SmsError::Invalid { field, .. } => Some(field),
+            SmsError::InvalidPhone(_) => Some("phone"),
+            SmsError::Service(s) => s.field(),
+            _ => None,
+        }
+    }
 }
 
 impl From<sqlx::Error> for SmsError {
@@ -817,8 +864,8 @@ async fn record_outcomes(
         }
     }
     let ignore = match db.backend {
-        crate::db::Backend::Sqlite => "INSERT OR IGNORE",
-        crate::db::Backend::MySql => "INSERT IGNORE",
+        crate::platform::db::Backend::Sqlite => "INSERT OR IGNORE",
+        crate::platform::db::Backend::MySql => "INSERT IGNORE",
     };
     let mut tx = db.begin_write().await?;
     for part in accepted.chunks(500) {
@@ -946,7 +993,8 @@ struct Brief {
 
 fn view_of(r: &sqlx::any::AnyRow) -> Result<MessageView, sqlx::Error> {
     let ts = |k: &str| -> Result<Option<String>, sqlx::Error> {
-        Ok(r.try_get::<Option<i64>, _>(k)?.map(crate::time::rfc3339))
+        Ok(r.try_get::<Option<i64>, _>(k)?
+            .map(crate::platform::time::rfc3339))
     };
     let code: String = r.try_get("error_code")?;
     let pe: String = r.try_get("error_message")?;
@@ -967,9 +1015,9 @@ fn view_of(r: &sqlx::any::AnyRow) -> Result<MessageView, sqlx::Error> {
         parts: r.try_get("parts")?,
         gateway: r.try_get("gateway_name")?,
         provider_ids: Vec::new(),
-        created_at: crate::time::rfc3339(r.try_get("created_at")?),
+        created_at: crate::platform::time::rfc3339(r.try_get("created_at")?),
         submitted_at: ts("submitted_at")?,
-        updated_at: crate::time::rfc3339(r.try_get("updated_at")?),
+        updated_at: crate::platform::time::rfc3339(r.try_get("updated_at")?),
         done_at: ts("done_at")?,
         history: None,
     })
@@ -1070,7 +1118,7 @@ pub async fn get_status(
             let mut h = Vec::with_capacity(rows.len());
             for r in rows {
                 h.push(StatusEvent {
-                    at: crate::time::rfc3339(r.try_get("at")?),
+                    at: crate::platform::time::rfc3339(r.try_get("at")?),
                     source: r.try_get("source")?,
                     status: r.try_get("status")?,
                     raw_status: r.try_get("raw_status")?,

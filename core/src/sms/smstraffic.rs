@@ -12,7 +12,7 @@ use super::provider::{
     RecipientOutcome, Scope, SmsProvider, StatusReport,
 };
 use super::xml::{self, Element};
-use crate::secret::Secret;
+use crate::platform::secret::Secret;
 
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -238,7 +238,7 @@ pub fn parse_msk(s: &str) -> Option<i64> {
     if s.len() != 19 {
         return None;
     }
-    crate::time::parse_input(&format!("{}T{}+03:00", &s[..10], &s[11..]), 180)
+    crate::platform::time::parse_input(&format!("{}T{}+03:00", &s[..10], &s[11..]), 180)
 }
 
 fn report_of(el: &Element) -> Option<StatusReport> {
@@ -526,7 +526,7 @@ mod tests {
         assert_eq!(r[0].raw_error, None);
         // 14:12:00 MSK = 11:12:00 UTC
         assert_eq!(
-            r[0].at.map(crate::time::rfc3339).as_deref(),
+            r[0].at.map(crate::platform::time::rfc3339).as_deref(),
             Some("2012-12-11T11:12:00Z")
         );
         let ids: Vec<String> = ["8287713301", "8287713303", "82877133031"]
@@ -571,7 +571,7 @@ mod tests {
         assert_eq!(r[0].provider_id, "15166254108");
         assert_eq!(r[0].status, NormStatus::Delivered);
         assert_eq!(
-            r[0].at.map(crate::time::rfc3339).as_deref(),
+            r[0].at.map(crate::platform::time::rfc3339).as_deref(),
             Some("2013-11-07T14:04:00Z")
         );
         assert!(parse_callback_form(&xml::form_decode("status=Delivered")).is_err());

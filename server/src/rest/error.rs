@@ -1,16 +1,17 @@
-//! REST errors: one enum of stable codes (the public contract, listed once here) and the mapping to
-//! HTTP status and the JSON body `{"error":{"code","message","request_id","more_info","details"?}}`.
-//! The request pipeline fills in `request_id` for every error it passes on.
+//! REST errors: the JSON body `{"error":{"code","message","request_id","more_info","details"?}}`
+//! and its HTTP status, both from the catalogue's [`ErrorCode`] table. Every module error reaches
+//! it through one generic conversion from [`PublicError`]. The request pipeline fills in
+//! `request_id` and the absolute `more_info` link for every error it passes on.
 
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use ccgate_core::platform::error::PublicError;
+use serde_json::{json, Value};
 
 fn status_of(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use ccgate_core::ServiceError;
-use serde_json::{json, Value};
 
 pub use ccgate_catalogue::errors::ErrorCode;
 
@@ -39,12 +40,13 @@ impl ApiError {
         self
     }
 
-    pub fn body(&self, request_id: Option<&str>) -> Value {
+    /// `base` is the origin integrators reach ccgate at (`https://cc.example.com`), or empty.
+    pub fn body(&self, request_id: Option<&str>, base: &str) -> Value {
         let mut err = json!({
             "code": self.code.as_str(),
             "message": self.message,
             "request_id": request_id,
-            "more_info": format!("/docs#error-{}", self.code.as_str()),
+            "more_info": more_info(base, self.code),
         });
         if let Some(d) = &self.details {
             err["details"] = d.clone();
@@ -52,8 +54,8 @@ impl ApiError {
         json!({ "error": err })
     }
 
-    pub fn to_response(&self, request_id: Option<&str>) -> Response {
-        let mut resp = (status_of(self.code), Json(self.body(request_id))).into_response();
+    pub fn to_response(&self, request_id: Option<&str>, base: &str) -> Response {
+        let mut resp = (status_of(self.code), Json(self.body(request_id, base))).into_response();
         if self.code.status() == 401 {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -68,35 +70,34 @@ impl ApiError {
 impl ApiError {
     /// The response, to add headers to before returning it.
     pub fn into_response_parts(self) -> Response {
-        self.to_response(None)
+        self.to_response(None, "")
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        self.to_response(None)
+        self.to_response(None, "")
     }
 }
 
-impl From<ServiceError> for ApiError {
-    fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Invalid { field, message } => {
-                ApiError::new(ErrorCode::InvalidParameter, format!("{field}: {message}"))
-                    .with_details(json!({ "field": field, "reason": message }))
-            }
-            ServiceError::NotFound(what) => {
-                ApiError::new(ErrorCode::NotFound, format!("{what} not found"))
-            }
-            ServiceError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m),
-            ServiceError::Db(err) => {
-                tracing::error!(error = %err, "database error in REST handler");
-                ApiError::new(ErrorCode::InternalError, "internal error")
-            }
-            ServiceError::Internal(m) => {
-                tracing::error!(error = %m, "internal error in REST handler");
-                ApiError::new(ErrorCode::InternalError, "internal error")
-            }
+/// The docs anchor of a code: `<base>/docs/errors#<code>`.
+pub fn more_info(base: &str, code: ErrorCode) -> String {
+    format!("{base}/docs/errors#{}", code.as_str())
+}
+
+/// Every module error becomes an API error here, and only here.
+impl<E: PublicError> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        let code = e.code();
+        if code == ErrorCode::InternalError {
+            tracing::error!(error = %e, "internal error in REST handler");
+        } else if code == ErrorCode::UpstreamError {
+            tracing::warn!(error = %e, "unexpected upstream answer");
+        }
+        ApiError {
+            code,
+            message: e.public_message(),
+            details: e.details(),
         }
     }
 }
@@ -109,10 +110,13 @@ mod tests {
     fn body_shape() {
         let e = ApiError::new(ErrorCode::PermissionDenied, "no")
             .with_details(json!({"missing": "cc.add"}));
-        let b = e.body(Some("r1"));
+        let b = e.body(Some("r1"), "https://cc.example.com");
         assert_eq!(b["error"]["code"], "permission_denied");
         assert_eq!(b["error"]["request_id"], "r1");
         assert_eq!(b["error"]["details"]["missing"], "cc.add");
-        assert_eq!(b["error"]["more_info"], "/docs#error-permission_denied");
+        assert_eq!(
+            b["error"]["more_info"],
+            "https://cc.example.com/docs/errors#permission_denied"
+        );
     }
 }

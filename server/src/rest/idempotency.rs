@@ -10,9 +10,11 @@ use std::future::Future;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ccgate_core::idempotency::{self, Begin, Key};
+use ccgate_core::platform::idempotency::{self, Begin, Key};
 use ccgate_core::Db;
 use serde_json::Value;
+
+use tracing::Instrument;
 
 use super::error::{ApiError, ErrorCode};
 
@@ -78,24 +80,29 @@ where
         Err(e) => return ApiError::from(e).into_response(),
     };
     let db = db.clone();
-    let task = tokio::spawn(async move {
-        match work().await {
-            Ok((status, value)) => {
-                let bytes = serde_json::to_vec(&value).unwrap_or_default();
-                if let Err(e) = idempotency::finish(&db, pending, status.as_u16(), &bytes).await {
-                    // The work is done; only the replay copy is lost. Say so in the log, answer anyway.
-                    tracing::error!(error = %e, "could not store an idempotent answer");
+    // The task keeps the request's span, so its log lines still name the request.
+    let task = tokio::spawn(
+        async move {
+            match work().await {
+                Ok((status, value)) => {
+                    let bytes = serde_json::to_vec(&value).unwrap_or_default();
+                    if let Err(e) = idempotency::finish(&db, pending, status.as_u16(), &bytes).await
+                    {
+                        // The work is done; only the replay copy is lost. Say so in the log, answer anyway.
+                        tracing::error!(error = %e, "could not store an idempotent answer");
+                    }
+                    Ok((status, bytes))
                 }
-                Ok((status, bytes))
-            }
-            Err(e) => {
-                if let Err(db_err) = idempotency::abandon(&db, pending).await {
-                    tracing::error!(error = %db_err, "could not release an idempotency key");
+                Err(e) => {
+                    if let Err(db_err) = idempotency::abandon(&db, pending).await {
+                        tracing::error!(error = %db_err, "could not release an idempotency key");
+                    }
+                    Err(e)
                 }
-                Err(e)
             }
         }
-    });
+        .instrument(tracing::Span::current()),
+    );
     match task.await {
         Ok(Ok((status, bytes))) => (
             status,

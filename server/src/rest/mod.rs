@@ -1,86 +1,101 @@
-//! The public REST API under `/api`. Every catalogue method has a route; handlers are thin: parse,
-//! call a `ccgate-core` service, map the result. The pipeline (`pipeline.rs`) wraps them all.
+//! The public REST API under `/api`. Each module owns its routes (`cc::routes`, `sms::routes`),
+//! registered through [`ModuleRoutes`], which refuses a method the catalogue does not list; every
+//! catalogue method no module registered answers 501 `not_implemented`, so the route table is
+//! derived from the catalogue and the module routers, never kept by hand. Handlers are thin:
+//! parse, call a `ccgate-core` service, map the result. The pipeline (`pipeline.rs`) wraps them all.
+//!
+//! The state is [`Services`] from `ccgate-core`: this API does not depend on the panel crate.
 
 pub mod cc;
-pub mod cc_add;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod me;
 pub mod params;
 pub mod pipeline;
 pub mod sms;
 
-use axum::extract::{DefaultBodyLimit, Extension};
-use axum::routing::{get, post, MethodRouter};
-use axum::{Json, Router};
-use ccgate_catalogue::Verb;
-use ccgate_core::live::Caller;
-use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
-use app::ssr::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use ccgate_catalogue::Verb;
+use ccgate_core::Services;
+use serde_json::Value;
+
 use error::{ApiError, ErrorCode};
 use extract::ApiJson;
 
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-pub fn router(state: AppState) -> Router<AppState> {
-    let mut r = Router::new()
-        .route("/v1/me", get(me))
-        .route("/v1/cc/add", post(cc_add::add))
-        .route(
-            "/v1/cc/add/{id}",
-            get(cc_add::status).delete(cc_add::cancel),
-        )
-        .route("/v1/cc/queues", get(cc::queues))
-        .route("/v1/cc/queue", get(cc::queue))
-        .route("/v1/cc/tiers", get(cc::tiers))
-        .route("/v1/cc/tier", get(cc::tier))
-        .route("/v1/cc/audio", get(cc::audio))
-        .route("/v1/cc/cdr", get(cc::cdr_list))
-        .route("/v1/cc/cdr/{uuid}", get(cc::cdr_one))
-        .route(
-            "/v1/sms/send",
-            post(sms::send).layer(DefaultBodyLimit::max(sms::SEND_BODY_LIMIT)),
-        )
-        .route("/v1/sms/getStatus", get(sms::get_status));
-    const IMPLEMENTED: &[&str] = &[
-        "cc.add",
-        "cc.queues",
-        "cc.queue",
-        "cc.tiers",
-        "cc.tier",
-        "cc.audio",
-        "cc.cdr",
-        "sms.send",
-        "sms.getStatus",
-    ];
+/// The routes of one catalogue module: `/v1/{module}/{method}` and sub-resources below it.
+pub struct ModuleRoutes {
+    module: &'static str,
+    router: Router<Services>,
+    methods: BTreeSet<&'static str>,
+}
+
+impl ModuleRoutes {
+    pub fn new(module: &'static str) -> ModuleRoutes {
+        assert!(
+            ccgate_catalogue::module(module).is_some(),
+            "module `{module}` is not in the catalogue"
+        );
+        ModuleRoutes {
+            module,
+            router: Router::new(),
+            methods: BTreeSet::new(),
+        }
+    }
+
+    /// Route catalogue method `method` at `/v1/{module}/{method}{sub}` (`sub` is empty or a
+    /// sub-resource such as `/{id}`).
+    pub fn method(
+        mut self,
+        method: &'static str,
+        sub: &str,
+        handler: MethodRouter<Services>,
+    ) -> ModuleRoutes {
+        let (_, x) = ccgate_catalogue::method(self.module, method)
+            .unwrap_or_else(|| panic!("{}.{method} is not in the catalogue", self.module));
+        self.methods.insert(x.name);
+        let path = format!("/v1/{}/{}{sub}", self.module, x.name);
+        self.router = self.router.route(&path, handler);
+        self
+    }
+}
+
+/// The `/api` router with its pipeline, ready to nest.
+pub fn router(services: Services) -> Router {
+    let modules = [cc::routes(), sms::routes()];
+    let mut implemented = BTreeSet::new();
+    let mut r: Router<Services> = Router::new().route("/v1/me", get(me::me));
+    for m in modules {
+        implemented.extend(m.methods.iter().map(|x| (m.module, *x)));
+        r = r.merge(m.router);
+    }
     for (m, x) in ccgate_catalogue::all() {
-        let path = format!("/v1/{}/{}", m.name, x.name);
-        let which = format!("{}.{}", m.name, x.name);
-        if IMPLEMENTED.contains(&which.as_str()) {
+        if implemented.contains(&(m.name, x.name)) {
             continue;
         }
-        let handler: MethodRouter<AppState> = match x.verb {
-            Verb::Get => {
-                let which = which.clone();
-                get(move || not_implemented(which.clone(), None))
-            }
-            Verb::Post => {
-                let which = which.clone();
-                post(move |ApiJson(body): ApiJson<Value>| {
-                    not_implemented(which.clone(), Some(body))
-                })
-            }
+        let which = format!("{}.{}", m.name, x.name);
+        let handler: MethodRouter<Services> = match x.verb {
+            Verb::Get => get(move || not_implemented(which.clone(), None)),
+            Verb::Post => post(move |ApiJson(body): ApiJson<Value>| {
+                not_implemented(which.clone(), Some(body))
+            }),
         };
-        r = r.route(&path, handler);
+        r = r.route(&format!("/v1/{}/{}", m.name, x.name), handler);
     }
     r.fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            services.clone(),
             pipeline::pipeline,
         ))
+        .with_state(services)
 }
 
 async fn not_implemented(which: String, _body: Option<Value>) -> ApiError {
@@ -102,18 +117,4 @@ async fn method_not_allowed(method: axum::http::Method) -> ApiError {
         ErrorCode::MethodNotAllowed,
         format!("{method} is not allowed on this route"),
     )
-}
-
-/// `GET /api/v1/me`: who the caller is and which methods it may call.
-async fn me(Extension(caller): Extension<std::sync::Arc<Caller>>) -> Json<Value> {
-    Json(json!({
-        "user": { "id": caller.user_id.to_string(), "login": &caller.login, "note": &caller.note },
-        "key": {
-            "id": caller.key_id.to_string(),
-            "name": &caller.key_name,
-            "prefix": &caller.key_prefix,
-            "expires_at": caller.key_expires_at.map(ccgate_core::time::rfc3339),
-        },
-        "permissions": caller.permissions(),
-    }))
 }

@@ -12,13 +12,14 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
 use ccgate_catalogue::{Method, Module};
+use ccgate_core::access::live::{Caller, Credential, Snapshot};
 use ccgate_core::journal::{mask_path, Entry};
-use ccgate_core::live::{AuthError, Caller, Credential, Snapshot};
-use ccgate_core::time::now_ms;
+use ccgate_core::platform::time::now_ms;
 use rand::Rng;
 use serde_json::json;
+use tracing::Instrument;
 
-use app::ssr::AppState;
+use ccgate_core::Services;
 
 use super::error::{ApiError, ErrorCode, ErrorInfo};
 
@@ -94,15 +95,6 @@ fn classify(path: &str) -> Route {
     }
 }
 
-fn auth_error(e: AuthError) -> ApiError {
-    match e {
-        AuthError::Missing => ApiError::new(ErrorCode::AuthMissing, "an API key is required"),
-        AuthError::Invalid => ApiError::new(ErrorCode::AuthInvalid, "the API key is not valid"),
-        AuthError::Expired => ApiError::new(ErrorCode::KeyExpired, "the API key has expired"),
-        AuthError::Blocked => ApiError::new(ErrorCode::UserBlocked, "the API user is blocked"),
-    }
-}
-
 /// Authentication, switch and permission checks. The caller is returned even when a later check
 /// fails, so the journal knows who was refused.
 fn gate(
@@ -116,14 +108,14 @@ fn gate(
         Route::Me => {
             return match snap.authenticate(credential(headers).as_ref(), now) {
                 Ok(c) => (Some(c), Ok(())),
-                Err(e) => (None, Err(auth_error(e))),
+                Err(e) => (None, Err(e.into())),
             }
         }
         Route::Method(m, x) => (m, x),
     };
     let caller = match snap.authenticate(credential(headers).as_ref(), now) {
         Ok(c) => c,
-        Err(e) => return (None, Err(auth_error(e))),
+        Err(e) => return (None, Err(e.into())),
     };
     if !snap.method_enabled(m.name, x.name) {
         let e = ApiError::new(
@@ -144,8 +136,26 @@ fn gate(
     (Some(caller), Ok(()))
 }
 
+/// The origin for `more_info` links: the configured public URL, else `http://<Host>`.
+fn public_base(config: &ccgate_core::Config, headers: &HeaderMap) -> String {
+    if let Some(u) = &config.public_url {
+        return u.clone();
+    }
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                })
+        })
+        .map(|h| format!("http://{h}"))
+        .unwrap_or_default()
+}
+
 pub async fn pipeline(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     OriginalUri(original): OriginalUri,
     mut req: Request,
@@ -157,15 +167,28 @@ pub async fn pipeline(
     let http_method = req.method().as_str().to_string();
     let route = classify(req.uri().path());
     let snap = state.live.current();
+    let base = public_base(&state.config, req.headers());
 
     let (caller, verdict) = gate(&snap, &route, req.headers(), at);
+    // Every log line of this request, in the handler, the services and the tasks they start,
+    // names it.
+    let span = tracing::info_span!(
+        "api",
+        request_id = %rid,
+        user = caller.as_ref().map(|c| c.login.as_str()).unwrap_or("-"),
+        method = %match &route {
+            Route::Method(m, x) => format!("{}.{}", m.name, x.name),
+            Route::Me => "me".to_string(),
+            Route::Unknown => "-".to_string(),
+        },
+    );
     let mut response = match verdict {
-        Err(e) => e.to_response(Some(&rid)),
+        Err(e) => e.to_response(Some(&rid), &base),
         Ok(()) => {
             if let Some(c) = &caller {
                 req.extensions_mut().insert(std::sync::Arc::new(c.clone()));
             }
-            next.run(req).await
+            next.run(req).instrument(span).await
         }
     };
 
@@ -176,7 +199,7 @@ pub async fn pipeline(
         .map(|i| i.0.clone());
     if let Some(err) = &error_code {
         let status = response.status();
-        let mut fresh = err.to_response(Some(&rid));
+        let mut fresh = err.to_response(Some(&rid), &base);
         *fresh.status_mut() = status;
         for (k, v) in response.headers() {
             if k != header::CONTENT_LENGTH && k != header::CONTENT_TYPE {

@@ -401,7 +401,7 @@ impl SmsProvider for Smpp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::phone;
+    use crate::platform::phone;
 
     #[test]
     fn smpp_urls() {

@@ -407,7 +407,7 @@ fn receipt_date(s: &str) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 59 {
         return None;
     }
-    let days = crate::time::days_from_civil(y, mo, d);
+    let days = crate::platform::time::days_from_civil(y, mo, d);
     Some(((days * 24 + h) * 60 + mi) * 60_000 + sec * 1000)
 }
 

@@ -15,7 +15,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
 use super::pdu::{self, Header};
-use crate::secret::Secret;
+use crate::platform::secret::Secret;
 use crate::sms::provider::{ErrorClass, GatewayError, Scope};
 
 #[derive(Clone, PartialEq, Eq)]

@@ -1,0 +1,299 @@
+//! The in-memory view of users, keys, permissions and settings that every API request is checked
+//! against, so the hot path touches no database. It is rebuilt when the `state_generation` counter
+//! changes: at once after a change made through this process (the caller calls [`Live::reload`]),
+//! and within [`POLL_INTERVAL`] for changes made by the command line or another instance sharing
+//! the database.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::access::keys;
+use crate::access::settings;
+use crate::platform::db::Db;
+use crate::platform::error::ServiceError;
+use crate::platform::error::{ErrorCode, PublicError};
+
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+#[derive(Debug, Clone)]
+pub struct KeyEntry {
+    pub key_id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub expires_at: Option<i64>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserEntry {
+    pub id: i64,
+    pub login: String,
+    pub note: String,
+    pub blocked: bool,
+    /// Catalogue names, so checking a permission allocates nothing.
+    pub perms: Arc<HashSet<(&'static str, &'static str)>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub generation: i64,
+    keys: HashMap<String, KeyEntry>,
+    users: HashMap<i64, UserEntry>,
+    pub settings: BTreeMap<String, String>,
+    /// Minutes east of UTC for day boundaries.
+    pub utc_offset_minutes: i64,
+}
+
+/// How the caller presented a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    Bearer(String),
+    /// HTTP Basic `login:key`.
+    Basic {
+        login: String,
+        key: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// No credentials at all.
+    #[error("an API key is required")]
+    Missing,
+    /// Unknown or revoked key, or a login that does not own the key.
+    #[error("the API key is not valid")]
+    Invalid,
+    #[error("the API key has expired")]
+    Expired,
+    #[error("the API user is blocked")]
+    Blocked,
+}
+
+impl PublicError for AuthError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            AuthError::Missing => ErrorCode::AuthMissing,
+            AuthError::Invalid => ErrorCode::AuthInvalid,
+            AuthError::Expired => ErrorCode::KeyExpired,
+            AuthError::Blocked => ErrorCode::UserBlocked,
+        }
+    }
+}
+
+/// An authenticated API caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: i64,
+    pub login: String,
+    pub note: String,
+    pub key_id: i64,
+    pub key_name: String,
+    pub key_prefix: String,
+    pub key_expires_at: Option<i64>,
+    perms: Arc<HashSet<(&'static str, &'static str)>>,
+}
+
+impl Caller {
+    pub fn may_call(&self, module: &str, method: &str) -> bool {
+        // HashSet is covariant in its key, so the 'static set can be asked about shorter borrows.
+        let set: &HashSet<(&str, &str)> = &self.perms;
+        set.contains(&(module, method))
+    }
+    /// Held permissions as `module.method`, in catalogue order.
+    pub fn permissions(&self) -> Vec<String> {
+        ccgate_catalogue::all()
+            .filter(|(m, x)| self.may_call(m.name, x.name))
+            .map(|(m, x)| format!("{}.{}", m.name, x.name))
+            .collect()
+    }
+}
+
+impl Snapshot {
+    pub fn authenticate(&self, cred: Option<&Credential>, now: i64) -> Result<Caller, AuthError> {
+        let cred = cred.ok_or(AuthError::Missing)?;
+        let (key, login) = match cred {
+            Credential::Bearer(k) => (k.as_str(), None),
+            Credential::Basic { login, key } => (key.as_str(), Some(login.as_str())),
+        };
+        if !keys::well_formed(key) {
+            return Err(AuthError::Invalid);
+        }
+        let entry = self.keys.get(&keys::hash(key)).ok_or(AuthError::Invalid)?;
+        let user = self.users.get(&entry.user_id).ok_or(AuthError::Invalid)?;
+        if entry.revoked || login.is_some_and(|l| l != user.login) {
+            return Err(AuthError::Invalid);
+        }
+        if entry.expires_at.is_some_and(|e| e <= now) {
+            return Err(AuthError::Expired);
+        }
+        if user.blocked {
+            return Err(AuthError::Blocked);
+        }
+        Ok(Caller {
+            user_id: user.id,
+            login: user.login.clone(),
+            note: user.note.clone(),
+            key_id: entry.key_id,
+            key_name: entry.name.clone(),
+            key_prefix: entry.prefix.clone(),
+            key_expires_at: entry.expires_at,
+            perms: Arc::clone(&user.perms),
+        })
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.settings.get(key).map(|v| v == "true").unwrap_or(true)
+    }
+
+    /// Is `module.method` switched on for everyone (module switch and method switch)?
+    pub fn method_enabled(&self, module: &str, method: &str) -> bool {
+        self.flag(&settings::module_key(module)) && self.flag(&settings::method_key(module, method))
+    }
+
+    /// Days since the epoch in the configured time zone for a millisecond timestamp.
+    pub fn day_of(&self, at_ms: i64) -> i64 {
+        (at_ms + self.utc_offset_minutes * 60_000).div_euclid(86_400_000)
+    }
+}
+
+async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
+    // Read the generation first: a change landing during the load bumps it again and the next
+    // poll reloads.
+    let generation = crate::access::audit::generation(db).await?;
+    type KeyRow = (i64, i64, String, String, String, Option<i64>, Option<i64>);
+    let key_rows: Vec<KeyRow> = sqlx::query_as(
+        "SELECT id, user_id, name, prefix, key_hash, expires_at, revoked_at FROM api_keys WHERE revoked_at IS NULL",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let user_rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT id, login, note, status FROM api_users")
+            .fetch_all(&db.pool)
+            .await?;
+    let perm_rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT user_id, module, method FROM api_permissions")
+            .fetch_all(&db.pool)
+            .await?;
+    let mut users: HashMap<i64, UserEntry> = user_rows
+        .into_iter()
+        .map(|(id, login, note, status)| {
+            (
+                id,
+                UserEntry {
+                    id,
+                    login,
+                    note,
+                    blocked: status != "active",
+                    perms: Arc::new(HashSet::new()),
+                },
+            )
+        })
+        .collect();
+    let mut perms: HashMap<i64, HashSet<(&'static str, &'static str)>> = HashMap::new();
+    for (uid, m, x) in perm_rows {
+        // Rows naming no catalogue method (a method removed in a later version) grant nothing.
+        if let Some((m, x)) = ccgate_catalogue::method(&m, &x) {
+            perms.entry(uid).or_default().insert((m.name, x.name));
+        }
+    }
+    for (uid, set) in perms {
+        if let Some(u) = users.get_mut(&uid) {
+            u.perms = Arc::new(set);
+        }
+    }
+    let keys = key_rows
+        .into_iter()
+        .map(
+            |(id, user_id, name, prefix, hash, expires_at, revoked_at)| {
+                (
+                    hash,
+                    KeyEntry {
+                        key_id: id,
+                        user_id,
+                        name,
+                        prefix,
+                        expires_at,
+                        revoked: revoked_at.is_some(),
+                    },
+                )
+            },
+        )
+        .collect();
+    let settings = settings::effective(db).await?;
+    let utc_offset_minutes = settings
+        .get(settings::TIMEZONE_OFFSET)
+        .and_then(|v| settings::parse_offset(v))
+        .unwrap_or(180);
+    Ok(Snapshot {
+        generation,
+        keys,
+        users,
+        settings,
+        utc_offset_minutes,
+    })
+}
+
+/// Holder of the current snapshot. Cheap to read from any task.
+pub struct Live {
+    db: Db,
+    tx: watch::Sender<Arc<Snapshot>>,
+    reload_lock: tokio::sync::Mutex<()>,
+}
+
+impl Live {
+    pub async fn new(db: Db) -> Result<Arc<Live>, ServiceError> {
+        let snap = load(&db).await?;
+        let (tx, _) = watch::channel(Arc::new(snap));
+        Ok(Arc::new(Live {
+            db,
+            tx,
+            reload_lock: tokio::sync::Mutex::new(()),
+        }))
+    }
+
+    pub fn current(&self) -> Arc<Snapshot> {
+        self.tx.borrow().clone()
+    }
+
+    /// Subscribe to snapshot changes (e.g. to apply new settings in a running service).
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Snapshot>> {
+        self.tx.subscribe()
+    }
+
+    /// Rebuild the snapshot now.
+    pub async fn reload(&self) -> Result<(), ServiceError> {
+        let _guard = self.reload_lock.lock().await;
+        let snap = load(&self.db).await?;
+        self.tx.send_replace(Arc::new(snap));
+        Ok(())
+    }
+
+    /// Reload only if the stored generation moved.
+    pub async fn refresh_if_changed(&self) -> Result<bool, ServiceError> {
+        let g = crate::access::audit::generation(&self.db).await?;
+        if g != self.current().generation {
+            self.reload().await?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Poll the generation counter forever (until the task is aborted).
+    pub fn spawn_poller(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let me = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(POLL_INTERVAL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = me.refresh_if_changed().await {
+                    tracing::warn!(error = %e, "settings/users snapshot refresh failed");
+                }
+            }
+        })
+    }
+}

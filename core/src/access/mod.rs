@@ -1,0 +1,11 @@
+//! Access control: the panel's admins, API users, their keys and permissions, the settings
+//! registry, the audit trail of every change, and the in-memory snapshot (`live`) that authorises
+//! every API request without touching the database.
+
+pub mod admins;
+pub mod audit;
+pub mod keys;
+pub mod live;
+pub mod perms;
+pub mod settings;
+pub mod users;

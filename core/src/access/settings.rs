@@ -1,0 +1,414 @@
+//! Settings kept in the database, validated against one registry, cached in memory by [`crate::access::live`]
+//! and applied without a restart. Every change is audited (secrets masked).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::access::audit::{self, Actor};
+use crate::platform::db::Db;
+use crate::platform::error::ServiceError;
+use crate::platform::time::now_ms;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    Bool,
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Text {
+        max: usize,
+    },
+    /// Write-only: never shown, never printed, masked in the audit log.
+    Secret,
+    /// A UTC offset such as `+03:00`.
+    UtcOffset,
+    /// One of a fixed list.
+    Choice(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Def {
+    pub name: String,
+    /// The Settings page block this belongs to (`modules`, `general`, …).
+    pub block: String,
+    pub kind: Kind,
+    pub default: String,
+    pub title_ru: String,
+    pub title_en: String,
+}
+
+pub fn module_key(module: &str) -> String {
+    format!("modules.{module}.enabled")
+}
+
+pub fn method_key(module: &str, method: &str) -> String {
+    format!("methods.{module}.{method}.enabled")
+}
+
+pub const TIMEZONE_OFFSET: &str = "general.utc_offset";
+
+fn fs_def(name: &str, kind: Kind, default: &str, ru: &str, en: &str) -> Def {
+    Def {
+        name: format!("freeswitch.{name}"),
+        block: "freeswitch".into(),
+        kind,
+        default: default.into(),
+        title_ru: ru.into(),
+        title_en: en.into(),
+    }
+}
+
+/// The «FreeSWITCH» block.
+fn freeswitch_defs() -> Vec<Def> {
+    let text = Kind::Text { max: 255 };
+    let port = Kind::Int { min: 1, max: 65535 };
+    vec![
+        fs_def(
+            "transport",
+            Kind::Choice(vec!["xml_rpc".into(), "esl".into()]),
+            "xml_rpc",
+            "Протокол: xml_rpc (HTTP) или esl (Event Socket)",
+            "Transport: xml_rpc (HTTP) or esl (Event Socket)",
+        ),
+        fs_def(
+            "host",
+            text.clone(),
+            "127.0.0.1",
+            "Сервер FreeSWITCH",
+            "FreeSWITCH server",
+        ),
+        fs_def(
+            "port",
+            port.clone(),
+            "8080",
+            "Порт mod_xml_rpc",
+            "mod_xml_rpc port",
+        ),
+        fs_def(
+            "user",
+            text.clone(),
+            "freeswitch",
+            "Пользователь mod_xml_rpc",
+            "mod_xml_rpc user",
+        ),
+        fs_def(
+            "password",
+            Kind::Secret,
+            "works",
+            "Пароль mod_xml_rpc",
+            "mod_xml_rpc password",
+        ),
+        fs_def(
+            "esl_port",
+            port,
+            "8021",
+            "Порт Event Socket",
+            "Event Socket port",
+        ),
+        fs_def(
+            "esl_password",
+            Kind::Secret,
+            "ClueCon",
+            "Пароль Event Socket",
+            "Event Socket password",
+        ),
+        fs_def(
+            "timeout_ms",
+            Kind::Int {
+                min: 100,
+                max: 60_000,
+            },
+            "5000",
+            "Таймаут запроса, мс",
+            "Request timeout, ms",
+        ),
+        fs_def(
+            "cdr_path",
+            text.clone(),
+            "/var/log/freeswitch/cdr",
+            "Каталог CDR",
+            "CDR directory",
+        ),
+        fs_def(
+            "wav_path",
+            text,
+            "/var/lib/freeswitch/recordings",
+            "Каталог записей разговоров",
+            "Recordings directory",
+        ),
+        fs_def(
+            "cdr_scan_seconds",
+            Kind::Int { min: 1, max: 3600 },
+            "10",
+            "Период чтения новых CDR, с",
+            "How often new CDR files are read, s",
+        ),
+        fs_def(
+            "dial_template",
+            Kind::Text { max: 255 },
+            "sofia/gateway/default/{number}",
+            "Шаблон строки набора исходящего звонка ({number} — номер без +, {e164} — с +)",
+            "Outbound dial string template ({number}: digits without +, {e164}: with +)",
+        ),
+        fs_def(
+            "caller_id_number",
+            Kind::Text { max: 32 },
+            "",
+            "Номер вызывающего абонента по умолчанию",
+            "Default caller id number",
+        ),
+        fs_def(
+            "caller_id_name",
+            Kind::Text { max: 64 },
+            "ccgate",
+            "Имя вызывающего абонента по умолчанию",
+            "Default caller id name",
+        ),
+        fs_def(
+            "originate_timeout_s",
+            Kind::Int { min: 5, max: 300 },
+            "30",
+            "Сколько ждать ответа абонента, с",
+            "How long to ring before giving up, s",
+        ),
+        fs_def(
+            "max_concurrent_calls",
+            Kind::Int {
+                min: 0,
+                max: 10_000,
+            },
+            "10",
+            "Максимум одновременных исходящих звонков (0 — обзвон на паузе)",
+            "Maximum concurrent outbound calls (0 pauses dialing)",
+        ),
+        fs_def(
+            "calls_per_second",
+            Kind::Int { min: 1, max: 1000 },
+            "5",
+            "Максимум новых исходящих звонков в секунду",
+            "Maximum new outbound calls per second",
+        ),
+    ]
+}
+
+/// Every setting there is.
+pub fn registry() -> Vec<Def> {
+    let mut v = vec![Def {
+        name: TIMEZONE_OFFSET.into(),
+        block: "general".into(),
+        kind: Kind::UtcOffset,
+        default: "+03:00".into(),
+        title_ru: "Часовой пояс отчётов и дневных счётчиков (смещение от UTC)".into(),
+        title_en: "Time zone of reports and daily counters (UTC offset)".into(),
+    }];
+    v.extend(freeswitch_defs());
+    for m in ccgate_catalogue::MODULES {
+        v.push(Def {
+            name: module_key(m.name),
+            block: "modules".into(),
+            kind: Kind::Bool,
+            default: "true".into(),
+            title_ru: format!("Модуль «{}» включён", m.title_ru),
+            title_en: format!("Module “{}” enabled", m.title_en),
+        });
+        for x in m.methods {
+            v.push(Def {
+                name: method_key(m.name, x.name),
+                block: "modules".into(),
+                kind: Kind::Bool,
+                default: "true".into(),
+                title_ru: format!("Метод {}.{} включён", m.name, x.name),
+                title_en: format!("Method {}.{} enabled", m.name, x.name),
+            });
+        }
+    }
+    v
+}
+
+pub fn def(name: &str) -> Result<Def, ServiceError> {
+    registry()
+        .into_iter()
+        .find(|d| d.name == name)
+        .ok_or_else(|| ServiceError::invalid("setting", format!("unknown setting `{name}`")))
+}
+
+/// Parse a UTC offset `+HH:MM` / `-HH:MM` into minutes.
+pub fn parse_offset(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
+}
+
+/// Validate and normalise a value for a setting.
+pub fn normalize(def: &Def, value: &str) -> Result<String, ServiceError> {
+    let v = value.trim();
+    let bad = |msg: String| ServiceError::Invalid {
+        field: "value",
+        message: format!("{}: {msg}", def.name),
+    };
+    match &def.kind {
+        Kind::Bool => match v.to_ascii_lowercase().as_str() {
+            "true" | "1" | "on" | "yes" => Ok("true".into()),
+            "false" | "0" | "off" | "no" => Ok("false".into()),
+            _ => Err(bad("expected true or false".into())),
+        },
+        Kind::Int { min, max } => match v.parse::<i64>() {
+            Ok(n) if (*min..=*max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad(format!("expected a whole number from {min} to {max}"))),
+        },
+        Kind::Text { max } => {
+            if v.chars().count() > *max {
+                Err(bad(format!("at most {max} characters")))
+            } else {
+                Ok(v.to_string())
+            }
+        }
+        Kind::Secret => Ok(value.to_string()),
+        Kind::Choice(options) => options
+            .iter()
+            .find(|o| o.as_str() == v)
+            .cloned()
+            .ok_or_else(|| bad(format!("expected one of {}", options.join(", ")))),
+        Kind::UtcOffset => parse_offset(v)
+            .map(|_| v.to_string())
+            .ok_or_else(|| bad("expected an offset like +03:00".into())),
+    }
+}
+
+/// Stored values (not defaults) by name.
+pub async fn stored(db: &Db) -> Result<BTreeMap<String, String>, ServiceError> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT name, value FROM settings")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Effective values: defaults overlaid with stored values.
+pub async fn effective(db: &Db) -> Result<BTreeMap<String, String>, ServiceError> {
+    let mut all: BTreeMap<String, String> = registry()
+        .into_iter()
+        .map(|d| (d.name, d.default))
+        .collect();
+    for (k, v) in stored(db).await? {
+        if all.contains_key(&k) {
+            all.insert(k, v);
+        }
+    }
+    Ok(all)
+}
+
+/// What a setting shows to people: secrets as `***` (or empty when unset).
+pub fn display_value(def: &Def, value: &str) -> String {
+    match def.kind {
+        Kind::Secret if value.is_empty() => String::new(),
+        Kind::Secret => "***".into(),
+        _ => value.to_string(),
+    }
+}
+
+/// Set several settings in one transaction (one audit row each).
+pub async fn set_many(
+    db: &Db,
+    actor: &Actor,
+    changes: &[(String, String)],
+) -> Result<usize, ServiceError> {
+    let mut normalized = Vec::with_capacity(changes.len());
+    for (name, value) in changes {
+        let d = def(name)?;
+        normalized.push((d.clone(), normalize(&d, value)?));
+    }
+    let current = effective(db).await?;
+    let stored_now = stored(db).await?;
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let mut changed = 0;
+    for (d, value) in &normalized {
+        let old = current.get(&d.name).cloned().unwrap_or_default();
+        if &old == value {
+            continue;
+        }
+        if stored_now.contains_key(&d.name) {
+            sqlx::query(
+                "UPDATE settings SET value = ?, updated_at = ?, updated_by = ? WHERE name = ?",
+            )
+            .bind(value)
+            .bind(now)
+            .bind(actor.label())
+            .bind(&d.name)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO settings (name, value, updated_at, updated_by) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&d.name)
+            .bind(value)
+            .bind(now)
+            .bind(actor.label())
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            "setting.set",
+            &d.name,
+            Some(&display_value(d, &old)),
+            Some(&display_value(d, value)),
+        )
+        .await?;
+        changed += 1;
+    }
+    if changed > 0 {
+        audit::bump_generation(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+pub async fn set(db: &Db, actor: &Actor, name: &str, value: &str) -> Result<usize, ServiceError> {
+    set_many(db, actor, &[(name.to_string(), value.to_string())]).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_covers_the_catalogue() {
+        let r = registry();
+        assert!(r.iter().any(|d| d.name == "modules.cc.enabled"));
+        assert!(r.iter().any(|d| d.name == "methods.sms.getStatus.enabled"));
+        // general + FreeSWITCH (connection 11, originate and pacing 6) + modules + methods
+        assert_eq!(r.len(), 1 + 17 + 4 + 16);
+    }
+
+    #[test]
+    fn values_normalise() {
+        let b = def("modules.cc.enabled").unwrap();
+        assert_eq!(normalize(&b, "OFF").unwrap(), "false");
+        assert!(normalize(&b, "maybe").is_err());
+        let tz = def(TIMEZONE_OFFSET).unwrap();
+        assert_eq!(normalize(&tz, "+05:30").unwrap(), "+05:30");
+        assert!(normalize(&tz, "UTC").is_err());
+        assert_eq!(parse_offset("-03:00"), Some(-180));
+        assert_eq!(parse_offset("+15:00"), None);
+        assert!(def("nope").is_err());
+        let t = def("freeswitch.transport").unwrap();
+        assert_eq!(normalize(&t, "esl").unwrap(), "esl");
+        assert!(normalize(&t, "sip").is_err());
+        let pw = def("freeswitch.password").unwrap();
+        assert_eq!(display_value(&pw, "works"), "***");
+    }
+}

@@ -1,0 +1,309 @@
+//! API users («Пользователи API»): the integrators that call `/api/v1`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::access::audit::{self, like_pattern, Actor};
+use crate::platform::db::Db;
+use crate::platform::error::{is_unique_violation, ServiceError};
+use crate::platform::time::now_ms;
+
+/// A valid API user login: 3–64 characters, Latin letters, digits, `.`, `_`, `-`, starting with a
+/// letter or digit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login(String);
+
+impl Login {
+    pub fn parse(s: &str) -> Result<Login, ServiceError> {
+        let s = s.trim();
+        let n = s.chars().count();
+        if !(3..=64).contains(&n) {
+            return Err(ServiceError::invalid("login", "must be 3 to 64 characters"));
+        }
+        let mut chars = s.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if !first_ok
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(ServiceError::invalid(
+                "login",
+                "may contain Latin letters, digits, . _ - and must start with a letter or digit",
+            ));
+        }
+        Ok(Login(s.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    Active,
+    Blocked,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Blocked => "blocked",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Status, ServiceError> {
+        match s {
+            "active" => Ok(Status::Active),
+            "blocked" => Ok(Status::Blocked),
+            _ => Err(ServiceError::invalid("status", "must be active or blocked")),
+        }
+    }
+}
+
+pub fn validate_note(note: &str) -> Result<String, ServiceError> {
+    let note = note.trim();
+    if note.chars().count() > 1000 {
+        return Err(ServiceError::invalid(
+            "note",
+            "must be at most 1000 characters",
+        ));
+    }
+    Ok(note.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ApiUser {
+    pub id: i64,
+    pub login: String,
+    pub note: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub key_count: i64,
+    pub permission_count: i64,
+}
+
+const SELECT: &str = "SELECT u.id, u.login, u.note, u.status, u.created_at, u.updated_at, \
+    (SELECT COUNT(*) FROM api_keys k WHERE k.user_id = u.id AND k.revoked_at IS NULL) AS key_count, \
+    (SELECT COUNT(*) FROM api_permissions p WHERE p.user_id = u.id) AS permission_count \
+    FROM api_users u";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub id: Option<i64>,
+    pub login: Option<String>,
+    pub note: Option<String>,
+    pub status: Option<String>,
+}
+
+/// A unique-constraint failure on `login` becomes a 409-style conflict naming the login.
+fn taken_is_conflict<T>(res: Result<T, sqlx::Error>, login: &Login) -> Result<T, ServiceError> {
+    res.map_err(|e| {
+        if is_unique_violation(&e) {
+            ServiceError::Conflict(format!("login `{}` is taken", login.as_str()))
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn list(
+    db: &Db,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ApiUser>, i64), ServiceError> {
+    let mut wh = Vec::new();
+    if f.id.is_some() {
+        wh.push("u.id = ?");
+    }
+    let login = f
+        .login
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(like_pattern);
+    if login.is_some() {
+        wh.push("u.login LIKE ? ESCAPE '!'");
+    }
+    let note = f
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(like_pattern);
+    if note.is_some() {
+        wh.push("u.note LIKE ? ESCAPE '!'");
+    }
+    let status = match f.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(Status::parse(s)?.as_str()),
+        None => None,
+    };
+    if status.is_some() {
+        wh.push("u.status = ?");
+    }
+    let where_sql = if wh.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", wh.join(" AND "))
+    };
+    let sql = format!("{SELECT}{where_sql} ORDER BY u.id LIMIT ? OFFSET ?");
+    let count_sql = format!("SELECT COUNT(*) FROM api_users u{where_sql}");
+    macro_rules! binds {
+        ($q:expr) => {{
+            let mut q = $q;
+            if let Some(id) = f.id {
+                q = q.bind(id);
+            }
+            if let Some(l) = &login {
+                q = q.bind(l.clone());
+            }
+            if let Some(n) = &note {
+                q = q.bind(n.clone());
+            }
+            if let Some(s) = status {
+                q = q.bind(s);
+            }
+            q
+        }};
+    }
+    let items = binds!(sqlx::query_as::<_, ApiUser>(&sql))
+        .bind(limit.clamp(1, 1000))
+        .bind(offset.max(0))
+        .fetch_all(&db.pool)
+        .await?;
+    let total = binds!(sqlx::query_scalar::<_, i64>(&count_sql))
+        .fetch_one(&db.pool)
+        .await?;
+    Ok((items, total))
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<ApiUser, ServiceError> {
+    sqlx::query_as(&format!("{SELECT} WHERE u.id = ?"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(ServiceError::NotFound("API user"))
+}
+
+pub async fn by_login(db: &Db, login: &str) -> Result<ApiUser, ServiceError> {
+    sqlx::query_as(&format!("{SELECT} WHERE u.login = ?"))
+        .bind(login.trim())
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(ServiceError::NotFound("API user"))
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    login: &str,
+    note: &str,
+) -> Result<ApiUser, ServiceError> {
+    let login = Login::parse(login)?;
+    let note = validate_note(note)?;
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let res = sqlx::query(
+        "INSERT INTO api_users (login, note, status, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)",
+    )
+    .bind(login.as_str())
+    .bind(&note)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    taken_is_conflict(res, &login)?;
+    audit::record(
+        &mut tx,
+        actor,
+        "user.create",
+        login.as_str(),
+        None,
+        Some(&note),
+    )
+    .await?;
+    audit::bump_generation(&mut tx).await?;
+    tx.commit().await?;
+    by_login(db, login.as_str()).await
+}
+
+/// Change login and/or note.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    login: &str,
+    note: &str,
+) -> Result<ApiUser, ServiceError> {
+    let login = Login::parse(login)?;
+    let note = validate_note(note)?;
+    let before = get(db, id).await?;
+    let mut tx = db.begin_write().await?;
+    let res = sqlx::query("UPDATE api_users SET login = ?, note = ?, updated_at = ? WHERE id = ?")
+        .bind(login.as_str())
+        .bind(&note)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await;
+    taken_is_conflict(res, &login)?;
+    let old = format!("login={} note={}", before.login, before.note);
+    let new = format!("login={} note={}", login.as_str(), note);
+    audit::record(
+        &mut tx,
+        actor,
+        "user.update",
+        &before.login,
+        Some(&old),
+        Some(&new),
+    )
+    .await?;
+    audit::bump_generation(&mut tx).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// Block or unblock. Takes effect on the user's next request.
+pub async fn set_status(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    status: Status,
+) -> Result<ApiUser, ServiceError> {
+    let before = get(db, id).await?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE api_users SET status = ?, updated_at = ? WHERE id = ?")
+        .bind(status.as_str())
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "user.status",
+        &before.login,
+        Some(&before.status),
+        Some(status.as_str()),
+    )
+    .await?;
+    audit::bump_generation(&mut tx).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_parse() {
+        assert!(Login::parse("crm-1").is_ok());
+        assert!(Login::parse("Bitrix24.prod").is_ok());
+        assert!(Login::parse("ab").is_err());
+        assert!(Login::parse("-crm").is_err());
+        assert!(Login::parse("crm user").is_err());
+        assert!(Login::parse("срм").is_err());
+    }
+}

@@ -1,0 +1,378 @@
+//! Call detail records as FreeSWITCH writes them: mod_xml_cdr `*.cdr.xml`, mod_json_cdr
+//! `*.cdr.json` (variable values URL-encoded in both) and mod_cdr_csv `Master.csv` rows (default
+//! template). Each parses into one [`Cdr`] with the fields the API filters on plus every variable.
+//! Malformed input is an error, never a panic.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::freeswitch::encode::percent_decode;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cdr {
+    pub uuid: String,
+    pub direction: String,
+    pub caller_id_name: String,
+    pub caller_id_number: String,
+    pub destination_number: String,
+    /// Unix milliseconds; `None` when the call was never answered.
+    pub start_ms: i64,
+    pub answer_ms: Option<i64>,
+    pub end_ms: i64,
+    pub duration: i64,
+    pub billsec: i64,
+    pub hangup_cause: String,
+    /// mod_callcenter's `cc_queue`, if the call went through a queue.
+    pub queue: String,
+    /// All channel variables (decoded). Empty for CSV rows.
+    pub variables: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CdrError {
+    #[error("malformed CDR: {0}")]
+    Malformed(String),
+    #[error("the CDR has no uuid")]
+    NoUuid,
+}
+
+fn epoch_ms(v: &BTreeMap<String, String>, sec: &str, usec: &str) -> Option<i64> {
+    if let Some(u) = v
+        .get(usec)
+        .and_then(|x| x.parse::<i64>().ok())
+        .filter(|&u| u > 0)
+    {
+        return Some(u / 1000);
+    }
+    v.get(sec)
+        .and_then(|x| x.parse::<i64>().ok())
+        .filter(|&s| s > 0)
+        .map(|s| s * 1000)
+}
+
+/// Build a [`Cdr`] from decoded channel variables.
+pub fn from_variables(vars: BTreeMap<String, String>) -> Result<Cdr, CdrError> {
+    let g = |k: &str| vars.get(k).cloned().unwrap_or_default();
+    let uuid = g("uuid");
+    if uuid.is_empty() {
+        return Err(CdrError::NoUuid);
+    }
+    let num = |k: &str| vars.get(k).and_then(|x| x.parse::<i64>().ok()).unwrap_or(0);
+    let start_ms = epoch_ms(&vars, "start_epoch", "start_uepoch").unwrap_or(0);
+    Ok(Cdr {
+        uuid,
+        direction: g("direction"),
+        caller_id_name: g("caller_id_name"),
+        caller_id_number: g("caller_id_number"),
+        destination_number: g("destination_number"),
+        start_ms,
+        answer_ms: epoch_ms(&vars, "answer_epoch", "answer_uepoch"),
+        end_ms: epoch_ms(&vars, "end_epoch", "end_uepoch").unwrap_or(start_ms),
+        duration: num("duration"),
+        billsec: num("billsec"),
+        hangup_cause: g("hangup_cause"),
+        queue: g("cc_queue"),
+        variables: vars,
+    })
+}
+
+/// mod_json_cdr: `{"variables": {name: urlencoded value, …}, …}`.
+pub fn parse_json(text: &str) -> Result<Cdr, CdrError> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| CdrError::Malformed(e.to_string()))?;
+    let obj = v
+        .get("variables")
+        .and_then(|x| x.as_object())
+        .ok_or_else(|| CdrError::Malformed("no variables object".into()))?;
+    let vars = obj
+        .iter()
+        .map(|(k, v)| {
+            let s = match v {
+                serde_json::Value::String(s) => percent_decode(s),
+                other => other.to_string(),
+            };
+            (k.clone(), s)
+        })
+        .collect::<BTreeMap<String, String>>();
+    let mut vars = vars;
+    // Unanswered calls may lack some variables; the first caller profile has them.
+    if let Some(profile) = v
+        .pointer("/callflow/0/caller_profile")
+        .and_then(|p| p.as_object())
+    {
+        for k in PROFILE_FIELDS {
+            if let Some(val) = profile.get(*k).and_then(|x| x.as_str()) {
+                vars.entry(k.to_string())
+                    .or_insert_with(|| percent_decode(val));
+            }
+        }
+    }
+    from_variables(vars)
+}
+
+/// Fields taken from the first caller profile when the variables lack them.
+const PROFILE_FIELDS: &[&str] = &["destination_number", "caller_id_number", "caller_id_name"];
+
+/// mod_xml_cdr: the children of `<cdr><variables>`, values URL-encoded.
+pub fn parse_xml(text: &str) -> Result<Cdr, CdrError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut path: Vec<String> = Vec::new();
+    let mut vars = BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    let mut profile: BTreeMap<String, String> = BTreeMap::new();
+    let mut in_profile: Option<(String, String)> = None;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                if path.len() == 2 && path[0] == "cdr" && path[1] == "variables" {
+                    current = Some((name.clone(), String::new()));
+                }
+                if path.len() == 3
+                    && path[1] == "callflow"
+                    && path[2] == "caller_profile"
+                    && PROFILE_FIELDS.contains(&name.as_str())
+                {
+                    in_profile = Some((name.clone(), String::new()));
+                }
+                path.push(name);
+            }
+            Ok(Event::Empty(e)) => {
+                if path.len() == 2 && path[0] == "cdr" && path[1] == "variables" {
+                    vars.insert(
+                        String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                        String::new(),
+                    );
+                }
+            }
+            Ok(Event::Text(t)) => {
+                if let Some((_, value)) = current.as_mut().or(in_profile.as_mut()) {
+                    let raw = t
+                        .unescape()
+                        .map_err(|e| CdrError::Malformed(e.to_string()))?;
+                    value.push_str(&raw);
+                }
+            }
+            Ok(Event::End(_)) => {
+                if path.len() == 3 {
+                    if let Some((k, v)) = current.take() {
+                        vars.insert(k, percent_decode(&v));
+                    }
+                }
+                if path.len() == 4 {
+                    if let Some((k, v)) = in_profile.take() {
+                        profile.entry(k).or_insert_with(|| percent_decode(&v));
+                    }
+                }
+                if path.pop().is_none() {
+                    return Err(CdrError::Malformed("unbalanced tags".into()));
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(CdrError::Malformed(e.to_string())),
+        }
+    }
+    if !path.is_empty() {
+        return Err(CdrError::Malformed("truncated document".into()));
+    }
+    for (k, v) in profile {
+        vars.entry(k).or_insert(v);
+    }
+    from_variables(vars)
+}
+
+/// Split one CSV line (double-quoted fields, `""` for a quote).
+pub fn split_csv(line: &str) -> Result<Vec<String>, CdrError> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.trim_end_matches(['\r', '\n']).chars().peekable();
+    let mut quoted = false;
+    let mut started = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (false, '"') if !started => {
+                quoted = true;
+                started = true;
+            }
+            (true, '"') => {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    field.push('"');
+                } else {
+                    quoted = false;
+                }
+            }
+            (false, ',') => {
+                out.push(std::mem::take(&mut field));
+                started = false;
+            }
+            (_, c) => {
+                field.push(c);
+                started = true;
+            }
+        }
+    }
+    if quoted {
+        return Err(CdrError::Malformed("unterminated quote".into()));
+    }
+    out.push(field);
+    Ok(out)
+}
+
+/// A `Master.csv` row in mod_cdr_csv's default template: caller_id_name, caller_id_number,
+/// destination_number, context, start_stamp, answer_stamp, end_stamp, duration, billsec,
+/// hangup_cause, uuid, bleg_uuid, accountcode, read_codec, write_codec. Stamps are FreeSWITCH's
+/// local time; `utc_offset_minutes` says which.
+pub fn parse_csv_row(line: &str, utc_offset_minutes: i64) -> Result<Cdr, CdrError> {
+    let f = split_csv(line)?;
+    if f.len() < 11 {
+        return Err(CdrError::Malformed(format!(
+            "{} fields, expected 15",
+            f.len()
+        )));
+    }
+    let stamp = |s: &str| -> Option<i64> {
+        if s.is_empty() {
+            return None;
+        }
+        let iso = format!("{}T{}Z", &s.get(..10)?, s.get(11..19)?);
+        crate::platform::time::parse_input(&iso, 0).map(|ms| ms - utc_offset_minutes * 60_000)
+    };
+    if f[10].is_empty() {
+        return Err(CdrError::NoUuid);
+    }
+    let start_ms =
+        stamp(&f[4]).ok_or_else(|| CdrError::Malformed(format!("start_stamp {:?}", f[4])))?;
+    Ok(Cdr {
+        uuid: f[10].clone(),
+        direction: String::new(),
+        caller_id_name: f[0].clone(),
+        caller_id_number: f[1].clone(),
+        destination_number: f[2].clone(),
+        start_ms,
+        answer_ms: stamp(&f[5]),
+        end_ms: stamp(&f[6]).unwrap_or(start_ms),
+        duration: f[7].parse().unwrap_or(0),
+        billsec: f[8].parse().unwrap_or(0),
+        hangup_cause: f[9].clone(),
+        queue: String::new(),
+        variables: BTreeMap::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cap(rel: &str) -> String {
+        let p = format!(
+            "{}/../testdata/freeswitch/cdr/{rel}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+    }
+
+    fn files(dir: &str) -> Vec<String> {
+        let p = format!(
+            "{}/../testdata/freeswitch/cdr/{dir}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut v: Vec<String> = std::fs::read_dir(&p)
+            .unwrap_or_else(|e| panic!("{p}: {e}"))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn xml_and_json_of_the_same_call_agree() {
+        let xml = files("xml_cdr");
+        assert_eq!(xml.len(), 5);
+        for name in xml {
+            let x = parse_xml(&cap(&format!("xml_cdr/{name}"))).unwrap();
+            let j =
+                parse_json(&cap(&format!("json_cdr/{}", name.replace(".xml", ".json")))).unwrap();
+            assert!(name.contains(&x.uuid), "{name}: {}", x.uuid);
+            assert_eq!(x.uuid, j.uuid);
+            assert_eq!(
+                (x.start_ms, x.answer_ms, x.end_ms),
+                (j.start_ms, j.answer_ms, j.end_ms),
+                "{name}"
+            );
+            assert_eq!(
+                (x.billsec, &x.hangup_cause),
+                (j.billsec, &j.hangup_cause),
+                "{name}"
+            );
+            assert_eq!(x.destination_number, j.destination_number);
+            assert!(x.start_ms > 1_700_000_000_000);
+        }
+    }
+
+    #[test]
+    fn unanswered_calls_have_no_answer_time() {
+        let c = parse_json(&cap(
+            "json_cdr/a_724f4811-47fc-4690-b0ad-d2eb3bd54c38.cdr.json",
+        ))
+        .unwrap();
+        assert_eq!(c.hangup_cause, "NO_ROUTE_DESTINATION");
+        assert_eq!(c.answer_ms, None);
+        assert_eq!(c.billsec, 0);
+        assert_eq!(c.destination_number, "nosuchdest");
+    }
+
+    #[test]
+    fn values_are_url_decoded() {
+        let c = parse_json(&cap(
+            "json_cdr/df1a03db-968a-48ec-be24-20935f7c40a3.cdr.json",
+        ))
+        .unwrap();
+        assert_eq!(c.variables["originator_codec"], "L16@8000h@20i");
+        let x = parse_xml(&cap("xml_cdr/df1a03db-968a-48ec-be24-20935f7c40a3.cdr.xml")).unwrap();
+        assert_eq!(x.variables["originator_codec"], "L16@8000h@20i");
+    }
+
+    #[test]
+    fn csv_rows_match_the_json_of_the_same_call() {
+        let text = cap("cdr-csv/Master.csv");
+        let mut n = 0;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let row = parse_csv_row(line, 0).unwrap();
+            n += 1;
+            let json_name = files("json_cdr")
+                .into_iter()
+                .find(|f| f.contains(&row.uuid));
+            if let Some(j) = json_name {
+                let j = parse_json(&cap(&format!("json_cdr/{j}"))).unwrap();
+                // CSV stamps have whole seconds.
+                assert_eq!(row.start_ms / 1000, j.start_ms / 1000, "{}", row.uuid);
+                assert_eq!(row.hangup_cause, j.hangup_cause);
+                assert_eq!(row.billsec, j.billsec);
+            }
+        }
+        assert!(n >= 3);
+    }
+
+    #[test]
+    fn csv_quoting() {
+        assert_eq!(
+            split_csv(r#""a","b ""q""",,"c,d""#).unwrap(),
+            ["a", "b \"q\"", "", "c,d"]
+        );
+        assert!(split_csv(r#""open"#).is_err());
+    }
+
+    #[test]
+    fn malformed_input_is_an_error() {
+        assert!(parse_json("{").is_err());
+        assert!(parse_json("{\"variables\":{}}").is_err());
+        assert!(parse_xml("<cdr><variables><uuid>x</uuid>").is_err());
+        assert!(parse_xml("<cdr><variables></variables></cdr>").is_err());
+        assert!(parse_csv_row("\"a\",\"b\"", 0).is_err());
+        assert!(parse_xml("<cdr><variables><uuid>u1</uuid></variables></cdr>").is_ok());
+    }
+}

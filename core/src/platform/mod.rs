@@ -1,0 +1,11 @@
+//! What every module stands on: configuration, storage, the shared error type, secrets, time,
+//! password hashing, idempotency claims and phone numbers. Nothing here knows a module.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod idempotency;
+pub mod password;
+pub mod phone;
+pub mod secret;
+pub mod time;

@@ -1,0 +1,209 @@
+//! `sms` module handlers: parse, call `ccgate_core::sms::service`, map errors. Thin by rule.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use ccgate_core::access::live::Caller;
+use ccgate_core::sms::service::{self, SendRequest};
+use serde_json::{json, Value};
+
+use ccgate_core::Services;
+
+use crate::rest::ModuleRoutes;
+
+use crate::rest::error::{ApiError, ErrorCode};
+use crate::rest::extract::parse_json;
+use crate::rest::idempotency;
+use crate::rest::params::Params;
+
+/// The `sms` module's routes (the delivery-report callback is outside `/api`: see [`callback`]).
+pub fn routes() -> ModuleRoutes {
+    ModuleRoutes::new("sms")
+        .method(
+            "send",
+            "",
+            axum::routing::post(send).layer(axum::extract::DefaultBodyLimit::max(SEND_BODY_LIMIT)),
+        )
+        .method("getStatus", "", axum::routing::get(get_status))
+}
+
+/// 10 000 recipients with their own texts do not fit 1 MiB.
+pub const SEND_BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// Ids one getStatus may ask about.
+pub const MAX_STATUS_IDS: usize = 1000;
+
+/// The body of `sms/send`: JSON, or a flat form (`phone`, `text`, `sender`, repeated or
+/// comma-separated `phones`).
+pub fn parse_send(headers: &HeaderMap, bytes: &[u8]) -> Result<SendRequest, ApiError> {
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let is_json =
+        mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
+    let is_form = mime == "application/x-www-form-urlencoded";
+    if is_json {
+        return parse_json(bytes);
+    }
+    if !is_form {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "expected Content-Type: application/json (or a flat application/x-www-form-urlencoded body)",
+        ));
+    }
+    let mut r = SendRequest::default();
+    for (k, v) in ccgate_core::sms::xml::form_decode(&String::from_utf8_lossy(bytes)) {
+        match k.as_str() {
+            "phone" => r.phone = Some(v),
+            "text" => r.text = Some(v),
+            "sender" => r.sender = Some(v),
+            "phones" | "phones[]" => r.phones.get_or_insert_with(Vec::new).extend(
+                v.split(',')
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty()),
+            ),
+            _ => {
+                return Err(
+                    ApiError::new(ErrorCode::UnknownField, format!("unknown field `{k}`"))
+                        .with_details(json!({ "field": k })),
+                )
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// `POST /api/v1/sms/send`: 200 when the submission finished (up to 100 recipients), 202 when a
+/// big batch was stored and is being submitted in the background. `Idempotency-Key` makes a retry
+/// answer the first answer again instead of sending twice.
+pub async fn send(
+    State(state): State<Services>,
+    Extension(caller): Extension<Arc<Caller>>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let bytes = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                "the request body is larger than 16 MiB",
+            )
+            .into_response()
+        }
+        Err(_) => {
+            return ApiError::new(ErrorCode::InvalidJson, "the request body could not be read")
+                .into_response()
+        }
+    };
+    // Shape errors are answered before the key is claimed: nothing to replay.
+    let req = match parse_send(&headers, &bytes) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let (st, user_id) = (state.clone(), caller.user_id);
+    idempotency::once(
+        &state.db,
+        user_id,
+        "sms.send",
+        &headers,
+        &bytes,
+        move || async move {
+            let out = service::send(&st.db, &st.sms, user_id, req).await?;
+            let status = if out.submitted {
+                StatusCode::OK
+            } else {
+                StatusCode::ACCEPTED
+            };
+            Ok((status, serde_json::to_value(out).unwrap_or(Value::Null)))
+        },
+    )
+    .await
+}
+
+/// `GET /api/v1/sms/getStatus?id=ID[,ID…]&history=true`
+pub async fn get_status(
+    State(state): State<Services>,
+    Extension(caller): Extension<Arc<Caller>>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::parse(q.as_deref(), &["id", "history"])?;
+    let ids: Vec<String> = p
+        .required("id")?
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.is_empty() || ids.len() > MAX_STATUS_IDS {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("id: 1 to {MAX_STATUS_IDS} message ids, comma-separated"),
+        )
+        .with_details(json!({ "field": "id" })));
+    }
+    if ids
+        .iter()
+        .any(|i| i.len() > 40 || !i.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return Err(
+            ApiError::new(ErrorCode::InvalidParameter, "id: not a message id")
+                .with_details(json!({ "field": "id" })),
+        );
+    }
+    let history = match p.opt("history") {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(_) => {
+            return Err(
+                ApiError::new(ErrorCode::InvalidParameter, "history: true or false")
+                    .with_details(json!({ "field": "history" })),
+            )
+        }
+    };
+    let items = service::get_status(&state.db, caller.user_id, &ids, history).await?;
+    if ids.len() == 1 && items.is_empty() {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such message"));
+    }
+    let found: std::collections::HashSet<&str> = items.iter().map(|v| v.id.as_str()).collect();
+    let not_found: Vec<&String> = ids.iter().filter(|i| !found.contains(i.as_str())).collect();
+    let total = items.len();
+    Ok(Json(
+        json!({ "items": items, "total": total, "not_found": not_found }),
+    ))
+}
+
+/// `POST /callbacks/sms/{gateway}/{token}`: a delivery report from the gateway (outside the API
+/// keys; the secret token in the URL is the credential). 200 with an empty body when accepted,
+/// 404 for a wrong gateway or token, 400 for a body that is not a report.
+pub async fn callback(
+    State(state): State<Services>,
+    Path((gateway, token)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let Ok(gateway) = gateway.parse::<i64>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let form = ccgate_core::sms::xml::form_decode(&String::from_utf8_lossy(&body));
+    match service::callback(&state.db, &state.sms, gateway, &token, &form).await {
+        Ok(Some(_)) => StatusCode::OK.into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(ccgate_core::ServiceError::Invalid { message, .. }) => {
+            (StatusCode::BAD_REQUEST, message).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "SMS delivery report failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

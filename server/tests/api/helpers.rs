@@ -1,0 +1,243 @@
+//! Test harness: boot the real application on 127.0.0.1:0 against a fresh database — a temporary
+//! SQLite file, or a fresh MariaDB database when `CCGATE_TEST_MYSQL_URL` is set (the test command
+//! sets it). Under `CI` a missing MariaDB fails the MySQL half instead of skipping it.
+
+use ccgate_core::{Config, Secret};
+use rand::distributions::{Alphanumeric, DistString};
+use server::Application;
+use sqlx::Executor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    MySql,
+}
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
+
+pub struct TestApp {
+    pub base: String,
+    /// Keeps cookies, never follows redirects.
+    pub client: reqwest::Client,
+    pub db: ccgate_core::Db,
+    pub live: std::sync::Arc<ccgate_core::access::live::Live>,
+    pub journal: ccgate_core::journal::JournalHandle,
+    shutdown: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    handle: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
+    _dir: tempfile::TempDir,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("ccgate-tests/1.0")
+        .build()
+        .unwrap()
+}
+
+async fn database_url(backend: Backend, dir: &tempfile::TempDir) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(format!("sqlite://{}/ccgate.db", dir.path().display())),
+        Backend::MySql => {
+            let Ok(admin_url) = std::env::var("CCGATE_TEST_MYSQL_URL") else {
+                if std::env::var_os("CI").is_some() {
+                    panic!("CCGATE_TEST_MYSQL_URL is not set: the MariaDB half of the suite cannot run");
+                }
+                eprintln!("skipped: CCGATE_TEST_MYSQL_URL not set (run the README test command)");
+                return None;
+            };
+            let admin_url = admin_url.trim_end_matches('/').to_string();
+            let name = format!(
+                "ccgate_t_{}",
+                Alphanumeric
+                    .sample_string(&mut rand::thread_rng(), 12)
+                    .to_lowercase()
+            );
+            let pool = sqlx::mysql::MySqlPoolOptions::new()
+                .max_connections(1)
+                .connect(&admin_url)
+                .await
+                .expect("connect to the MariaDB test server");
+            pool.execute(format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4").as_str())
+                .await
+                .expect("create test database");
+            pool.close().await;
+            Some(format!("{admin_url}/{name}"))
+        }
+    }
+}
+
+/// A config for tests: port 0, the given database, everything else default.
+pub fn test_config(database_url: &str) -> Config {
+    let url = database_url.to_string();
+    Config::from_sources(None, &move |k| match k {
+        "CCGATE_BIND" => Some("127.0.0.1:0".into()),
+        "CCGATE_DATABASE_URL" => Some(url.clone()),
+        "CCGATE_LOG_LEVEL" => Some("warn".into()),
+        _ => None,
+    })
+    .unwrap()
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(backend, &dir).await?;
+    let config = test_config(&url);
+    server::telemetry::init(config.log_format, &config.log_level);
+    let app = Application::build(config)
+        .await
+        .expect("application builds");
+    let db = app.state().db.clone();
+    let live = app.state().live.clone();
+    let journal = app.state().journal.clone();
+    ccgate_core::access::admins::create(&db, ADMIN, Secret::new(ADMIN_PASSWORD.into()))
+        .await
+        .expect("create test admin");
+    let addr = app.local_addr();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(app.run_until_stopped(async move {
+        let _ = rx.await;
+    }));
+    Some(TestApp {
+        base: format!("http://{addr}"),
+        client: client(),
+        db,
+        live,
+        journal,
+        shutdown: std::sync::Mutex::new(Some(tx)),
+        handle: std::sync::Mutex::new(Some(handle)),
+        _dir: dir,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Call a server function (`/rpc/<name>`) the way the browser does: form-encoded POST.
+    pub async fn rpc(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/rpc/{name}")))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login_with(
+        &self,
+        client: &reqwest::Client,
+        user: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.rpc(
+            client,
+            "login",
+            &[("username", user), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn login(&self) -> reqwest::Response {
+        self.login_with(&self.client, ADMIN, ADMIN_PASSWORD).await
+    }
+
+    /// Stop the server gracefully (journal flushed) and wait for it. Idempotent.
+    pub async fn stop(&self) {
+        if let Some(tx) = self.shutdown.lock().unwrap().take() {
+            let _ = tx.send(());
+        }
+        let h = self.handle.lock().unwrap().take();
+        if let Some(h) = h {
+            let _ = h.await;
+        }
+    }
+
+    /// Create an API user holding `perms` (`module.method`) and a key; returns (user id, key).
+    pub async fn api_user(&self, login: &str, perms: &[&str]) -> (i64, String) {
+        use ccgate_core::access::audit::Actor;
+        let u = ccgate_core::access::users::create(&self.db, &Actor::Cli, login, "test user")
+            .await
+            .unwrap();
+        let p: Vec<_> = perms
+            .iter()
+            .map(|d| ccgate_core::access::perms::parse(d).unwrap())
+            .collect();
+        ccgate_core::access::perms::set(&self.db, &Actor::Cli, u.id, &p)
+            .await
+            .unwrap();
+        let (_, key) = ccgate_core::access::keys::create(&self.db, &Actor::Cli, u.id, "main", None)
+            .await
+            .unwrap();
+        self.live.reload().await.unwrap();
+        (u.id, key.expose().clone())
+    }
+
+    /// `GET`/`POST` an API path with a bearer key (`None` = no credentials).
+    pub async fn api(&self, verb: &str, path: &str, key: Option<&str>) -> reqwest::Response {
+        let mut rb = match verb {
+            "POST" => self
+                .client
+                .post(self.url(path))
+                .header("Content-Type", "application/json")
+                .body("{}"),
+            "DELETE" => self.client.delete(self.url(path)),
+            _ => self.client.get(self.url(path)),
+        };
+        if let Some(k) = key {
+            rb = rb.bearer_auth(k);
+        }
+        rb.send().await.unwrap()
+    }
+
+    pub async fn journal_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM request_journal")
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+}
+
+/// The value of the session cookie in a response's `Set-Cookie`, if any.
+pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("ccgate_session="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+/// Run a scenario against SQLite and against MariaDB.
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await {
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn mysql() {
+                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::MySql).await {
+                        super::$name(&app).await;
+                        app.stop().await;
+                    }
+                }
+            }
+        )*
+    };
+}

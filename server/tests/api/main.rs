@@ -1,0 +1,12 @@
+//! The server's integration tests, one binary: each module boots the real application on port 0
+//! (`helpers`) and runs its scenarios on SQLite and on MariaDB.
+
+#[macro_use]
+mod helpers;
+
+mod access;
+mod admin_login;
+mod contact_center;
+mod dashboard;
+mod panel;
+mod sms;

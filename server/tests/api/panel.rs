@@ -1,0 +1,198 @@
+//! Server functions of the admin panel beyond sign-in: settings blocks with write-only secrets,
+//! audit of changes, and API-user management through `/rpc`. Each runs on SQLite and MariaDB.
+
+use crate::helpers::TestApp;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+both_backends!(
+    secrets_are_write_only_and_audited,
+    users_and_permissions_through_rpc
+);
+
+async fn rpc_json(app: &TestApp, name: &str, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/rpc/{name}")))
+        .header("Accept", "application/json")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn secrets_are_write_only_and_audited(app: &TestApp) {
+    // No session: refused.
+    let r = rpc_json(
+        app,
+        "settings/save",
+        json!({"values": [["freeswitch.password", "x"]]}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    app.login().await;
+    let r = app
+        .rpc(&app.client, "settings/block", &[("block", "freeswitch")])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let items: Vec<Value> = r.json().await.unwrap();
+    let pw = items
+        .iter()
+        .find(|i| i["name"] == "freeswitch.password")
+        .unwrap();
+    assert_eq!(pw["value"], "", "a secret is never sent to the browser");
+    assert_eq!(pw["is_set"], true);
+    assert_eq!(pw["secret"], true);
+
+    let r = rpc_json(
+        app,
+        "settings/save",
+        json!({"values": [["freeswitch.password", "n3w-s3cret"], ["freeswitch.host", "10.1.2.3"], ["freeswitch.esl_password", ""]]}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!(2));
+    // Applied at once to the running gateway.
+    let snap = app.live.current();
+    assert_eq!(snap.settings["freeswitch.password"], "n3w-s3cret");
+    assert_eq!(snap.settings["freeswitch.host"], "10.1.2.3");
+    assert_eq!(
+        snap.settings["freeswitch.esl_password"], "ClueCon",
+        "empty secret keeps the old one"
+    );
+    // Audited, the secret masked.
+    let (rows, _) = ccgate_core::access::audit::list(&app.db, 50, 0)
+        .await
+        .unwrap();
+    let pw_row = rows
+        .iter()
+        .find(|r| r.target == "freeswitch.password")
+        .unwrap();
+    assert_eq!(pw_row.actor, format!("admin:{}", crate::helpers::ADMIN));
+    assert_eq!(pw_row.new_value.as_deref(), Some("***"));
+    assert!(rows.iter().all(|r| !r
+        .new_value
+        .clone()
+        .unwrap_or_default()
+        .contains("n3w-s3cret")));
+    // Bad values are refused with the setting named.
+    let r = rpc_json(
+        app,
+        "settings/save",
+        json!({"values": [["freeswitch.port", "99999"]]}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("freeswitch.port"));
+}
+
+async fn users_and_permissions_through_rpc(app: &TestApp) {
+    app.login().await;
+    let r = app
+        .rpc(
+            &app.client,
+            "users/create",
+            &[("login", "crm-rpc"), ("note", "via rpc")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let u: Value = r.json().await.unwrap();
+    let id = u["id"].as_i64().unwrap();
+    assert_eq!(u["permission_count"], 0, "deny by default");
+    let r = app
+        .rpc(
+            &app.client,
+            "users/create",
+            &[("login", "crm-rpc"), ("note", "")],
+        )
+        .await;
+    assert_ne!(r.status(), StatusCode::OK, "duplicate login refused");
+
+    let r = rpc_json(
+        app,
+        "perms/save",
+        json!({"user_id": id, "granted": ["cc.queues", "sms.send"]}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = rpc_json(
+        app,
+        "perms/save",
+        json!({"user_id": id, "granted": ["cc.nope"]}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    let r = app
+        .rpc(
+            &app.client,
+            "keys/create",
+            &[
+                ("user_id", &id.to_string()),
+                ("name", "main"),
+                ("expires", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let k: Value = r.json().await.unwrap();
+    let key = k["secret"].as_str().unwrap().to_string();
+    let r = app.api("GET", "/api/v1/me", Some(&key)).await;
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["permissions"], json!(["cc.queues", "sms.send"]));
+
+    let r = app
+        .rpc(
+            &app.client,
+            "users/list",
+            &[
+                ("login", "rpc"),
+                ("note", ""),
+                ("status", ""),
+                ("limit", "20"),
+                ("offset", "0"),
+            ],
+        )
+        .await;
+    let page: Value = r.json().await.unwrap();
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["key_count"], 1);
+
+    let r = app
+        .rpc(
+            &app.client,
+            "journal/list",
+            &[
+                ("user", "crm-rpc"),
+                ("module", ""),
+                ("method", ""),
+                ("outcome", ""),
+                ("from", ""),
+                ("until", ""),
+                ("request_id", ""),
+                ("offset", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.journal.flush().await;
+    let r = app
+        .rpc(
+            &app.client,
+            "journal/list",
+            &[
+                ("user", "crm-rpc"),
+                ("module", ""),
+                ("method", ""),
+                ("outcome", "ok"),
+                ("from", "2020-01-01"),
+                ("until", ""),
+                ("request_id", ""),
+                ("offset", "0"),
+            ],
+        )
+        .await;
+    let j: Value = r.json().await.unwrap();
+    assert_eq!(j["total"], 1);
+    assert_eq!(j["items"][0]["method"], "me");
+}
