@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CHECKER: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/conformance/fs-conformance.py"
-);
+const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/conformance/fs-conformance.py");
 
 struct Server {
     child: Child,
