@@ -18,15 +18,9 @@ fn capture_body(name: &str) -> Option<String> {
     Some(rest[..len].to_string())
 }
 
+/// The queues of the box the captures were taken from (the `capture` scenario).
 fn capture_state() -> Callcenter {
-    let mut cc = Callcenter::default();
-    cc.define_queue(QueueConfig::new("support@default", "longest-idle-agent"));
-    let mut sales = QueueConfig::new("sales@default", "ring-all");
-    sales.time_base_score = "queue".into();
-    sales.max_wait_time = 120;
-    sales.max_wait_time_with_no_agent = 30;
-    cc.define_queue(sales);
-    cc
+    crate::scenario::Scenario::Capture.callcenter()
 }
 
 /// Replays the checker's sequence and compares every body with the capture byte for byte,
