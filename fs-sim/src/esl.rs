@@ -13,7 +13,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::event::{Format, Subscription};
 use crate::sim::{ApiMode, Sim};
-use crate::util::new_uuid;
+use crate::util::{accept_forever, header_line, header_value, new_uuid};
 
 /// The notice FreeSWITCH sends before closing (after `exit` or a bad password).
 pub const DISCONNECT_NOTICE: &str = "Content-Type: text/disconnect-notice\nContent-Length: 67\n\nDisconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n";
@@ -32,10 +32,7 @@ pub struct Command {
 impl Command {
     /// Value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header_value(&self.headers, name)
     }
 }
 
@@ -70,13 +67,7 @@ async fn read_command(rd: &mut BufReader<OwnedReadHalf>) -> std::io::Result<Opti
         lines.push(line);
     }
     let line = lines.remove(0);
-    let headers: Vec<(String, String)> = lines
-        .iter()
-        .filter_map(|l| {
-            l.split_once(':')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        })
-        .collect();
+    let headers: Vec<(String, String)> = lines.iter().filter_map(|l| header_line(l)).collect();
     let mut cmd = Command {
         line,
         headers,
@@ -95,15 +86,7 @@ async fn read_command(rd: &mut BufReader<OwnedReadHalf>) -> std::io::Result<Opti
 
 /// Accept ESL connections forever.
 pub async fn serve(listener: TcpListener, sim: Arc<Sim>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let sim = sim.clone();
-        tokio::spawn(async move {
-            let _ = handle(stream, sim).await;
-        });
-    }
+    accept_forever(listener, sim, handle).await
 }
 
 enum Next {

@@ -11,7 +11,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{timeout, Duration};
 
 use crate::sim::{ApiMode, Sim, VERSION_SHORT};
-use crate::util::{base64_decode, http_date, now_epoch, percent_decode};
+use crate::util::{
+    accept_forever, base64_decode, header_line, header_value, http_date, now_epoch, percent_decode,
+};
 
 /// Abyss' 401 page (228 bytes).
 pub const PAGE_401: &str = "<HTML><HEAD><TITLE>Error 401</TITLE></HEAD><BODY><H1>Error 401</H1><P>Unauthorized</P><p><HR><b><i><a href=\"http://xmlrpc-c.sourceforge.net\">ABYSS Web Server for XML-RPC For C/C++</a></i></b> version 1.26.0<br></p></BODY></HTML>";
@@ -36,12 +38,7 @@ impl Request {
         let method = parts.next()?.to_string();
         let target = parts.next()?.to_string();
         let version = parts.next().unwrap_or("HTTP/1.0").to_string();
-        let headers = lines
-            .filter_map(|l| {
-                l.split_once(':')
-                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-            })
-            .collect();
+        let headers = lines.filter_map(header_line).collect();
         Some(Request {
             method,
             target,
@@ -52,10 +49,7 @@ impl Request {
 
     /// Header value (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header_value(&self.headers, name)
     }
 
     /// The Host header without its port (`127.0.0.1`), as FS uses for the domain.
@@ -87,15 +81,7 @@ pub fn api_head(user: &str, domain: &str, content_type: &str, epoch: u64) -> Str
 
 /// Accept HTTP connections forever.
 pub async fn serve(listener: TcpListener, sim: Arc<Sim>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let sim = sim.clone();
-        tokio::spawn(async move {
-            let _ = handle(stream, sim).await;
-        });
-    }
+    accept_forever(listener, sim, handle).await
 }
 
 async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<String>> {

@@ -1,7 +1,11 @@
 //! Small helpers shared by the protocol front-ends: UUIDs, FreeSWITCH-style timestamps,
-//! URL encoding/decoding, Basic-auth decoding and FreeSWITCH argument splitting.
+//! URL encoding/decoding, Basic-auth decoding, FreeSWITCH argument splitting, `Name: value`
+//! header lines and the accept loop.
 
+use std::future::Future;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::net::{TcpListener, TcpStream};
 
 /// A random version-4 UUID in the lowercase hyphenated form FreeSWITCH uses.
 pub fn new_uuid() -> String {
@@ -191,6 +195,39 @@ pub fn json_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// A `Name: value` header line, name and value trimmed; `None` without a colon.
+pub fn header_line(line: &str) -> Option<(String, String)> {
+    line.split_once(':')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+}
+
+/// The value of header `name` (case-insensitive) among `headers`.
+pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Accept connections forever, each served by `handle` on its own task (an error ends just
+/// that connection).
+pub async fn accept_forever<S, F, Fut>(listener: TcpListener, state: S, handle: F)
+where
+    S: Clone,
+    F: Fn(TcpStream, S) -> Fut,
+    Fut: Future<Output = std::io::Result<()>> + Send + 'static,
+{
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let conn = handle(stream, state.clone());
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
 }
 
 #[cfg(test)]

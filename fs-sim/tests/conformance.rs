@@ -77,6 +77,17 @@ struct Esl {
 }
 
 impl Esl {
+    /// Connect with a 15 s read timeout; the `auth/request` greeting is still to be read.
+    fn connect(addr: &str) -> Esl {
+        let sock = TcpStream::connect(addr).unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(15)))
+            .unwrap();
+        Esl {
+            s: sock,
+            buf: vec![],
+        }
+    }
+
     fn frame(&mut self) -> (String, String) {
         loop {
             if let Some(p) = self.buf.windows(2).position(|w| w == b"\n\n") {
@@ -116,13 +127,7 @@ fn originate_fires_events_and_writes_cdrs() {
         "--recordings-dir",
         rec.to_str().unwrap(),
     ]);
-    let sock = TcpStream::connect(&s.esl).unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(15)))
-        .unwrap();
-    let mut c = Esl {
-        s: sock,
-        buf: vec![],
-    };
+    let mut c = Esl::connect(&s.esl);
     assert_eq!(c.frame().0, "Content-Type: auth/request");
     assert!(c.send("auth ClueCon").0.contains("+OK accepted"));
     let (h, _) = c.send("event json BACKGROUND_JOB CHANNEL_HANGUP_COMPLETE");
@@ -181,13 +186,7 @@ fn originate_fires_events_and_writes_cdrs() {
 #[test]
 fn queue_extension_bridges_to_an_agent() {
     let s = spawn(&[]);
-    let sock = TcpStream::connect(&s.esl).unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(15)))
-        .unwrap();
-    let mut c = Esl {
-        s: sock,
-        buf: vec![],
-    };
+    let mut c = Esl::connect(&s.esl);
     c.frame();
     c.send("auth ClueCon");
     for cmd in [

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 
-use crate::{parse_form, Mode};
+use crate::shared::{field, msk, parse_form, spawn_on_free_port, Mode};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -90,10 +90,6 @@ fn error(code: u32, text: &str) -> Response {
     json(format!("{{\"error\": \"{text}\", \"error_code\": {code}}}"))
 }
 
-fn get<'a>(form: &'a [(String, String)], k: &str) -> Option<&'a str> {
-    form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
-}
-
 /// Common checks; `Err` is the answer to give.
 fn gate(fake: &SmscFake, form: &[(String, String)], is_send: bool) -> Result<(), Response> {
     let mut st = fake.st();
@@ -112,8 +108,8 @@ fn gate(fake: &SmscFake, form: &[(String, String)], is_send: bool) -> Result<(),
         }
         _ => {}
     }
-    if get(form, "login") != Some(fake.cfg.login.as_str())
-        || get(form, "psw") != Some(fake.cfg.password.as_str())
+    if field(form, "login") != Some(fake.cfg.login.as_str())
+        || field(form, "psw") != Some(fake.cfg.password.as_str())
     {
         return Err(error(2, "authorise error"));
     }
@@ -134,13 +130,13 @@ async fn send(State(fake): State<Arc<SmscFake>>, body: Bytes) -> Response {
     let form = parse_form(&String::from_utf8_lossy(&body));
     let answer = (|| {
         gate(&fake, &form, true)?;
-        let phones: Vec<String> = get(&form, "phones")
+        let phones: Vec<String> = field(&form, "phones")
             .unwrap_or("")
             .split([',', ';'])
             .map(|p| p.trim().trim_start_matches('+').to_string())
             .filter(|p| !p.is_empty())
             .collect();
-        if phones.is_empty() || get(&form, "mes").unwrap_or("").is_empty() {
+        if phones.is_empty() || field(&form, "mes").unwrap_or("").is_empty() {
             return Err(error(1, "parameters error"));
         }
         let mut st = fake.st();
@@ -171,8 +167,8 @@ async fn status(State(fake): State<Arc<SmscFake>>, body: Bytes) -> Response {
     if let Err(r) = gate(&fake, &form, false) {
         return r;
     }
-    let id: u64 = get(&form, "id").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let phone = get(&form, "phone")
+    let id: u64 = field(&form, "id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let phone = field(&form, "phone")
         .unwrap_or("")
         .trim_start_matches('+')
         .to_string();
@@ -192,7 +188,7 @@ async fn status(State(fake): State<Arc<SmscFake>>, body: Bytes) -> Response {
         .unwrap_or(0);
     json(format!(
         "{{\"status\": {code}, \"last_date\": \"{}\", \"last_timestamp\": {ts}, \"flag\": 0, \"err\": 0}}",
-        crate::msk(SystemTime::now())
+        msk(SystemTime::now())
     ))
 }
 
@@ -214,10 +210,5 @@ pub fn router(fake: Arc<SmscFake>) -> Router {
 
 /// Start on 127.0.0.1 with a free port; returns the `send.php` URL.
 pub async fn spawn(fake: Arc<SmscFake>) -> String {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = l.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(l, router(fake)).await });
-    format!("http://{addr}/sys/send.php")
+    spawn_on_free_port(router(fake), "/sys/send.php").await
 }
