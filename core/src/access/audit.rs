@@ -26,34 +26,65 @@ impl Actor {
 
 pub type Tx<'a> = Transaction<'a, Any>;
 
-pub async fn record(
-    tx: &mut Tx<'_>,
-    actor: &Actor,
-    action: &str,
-    target: &str,
-    old_value: Option<&str>,
-    new_value: Option<&str>,
-) -> Result<(), ServiceError> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, target, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(crate::platform::time::now_ms())
-    .bind(actor.label())
-    .bind(action)
-    .bind(target)
-    .bind(old_value)
-    .bind(new_value)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// A write to users, keys, permissions, settings or SMS gateways: one transaction, an audit row
+/// per change, and — on commit, if anything was recorded — a bump of the `state_generation`
+/// counter that makes every running instance reload its snapshot. Audit rows and the bump can only
+/// be written through this type, so neither can be forgotten.
+pub struct AuditedWrite<'a> {
+    tx: Tx<'static>,
+    actor: &'a Actor,
+    recorded: usize,
 }
 
-/// Mark that users, keys, permissions or settings changed (same transaction as the change).
-pub async fn bump_generation(tx: &mut Tx<'_>) -> Result<(), ServiceError> {
-    sqlx::query("UPDATE state_generation SET value = value + 1 WHERE id = 1")
-        .execute(&mut **tx)
+impl<'a> AuditedWrite<'a> {
+    /// Open the write transaction (taking SQLite's write lock first, see [`Db::begin_write`]).
+    pub async fn begin(db: &Db, actor: &'a Actor) -> Result<AuditedWrite<'a>, ServiceError> {
+        Ok(AuditedWrite {
+            tx: db.begin_write().await?,
+            actor,
+            recorded: 0,
+        })
+    }
+
+    /// The transaction's connection, for the change itself.
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// Note one change: `action` such as `user.create`, `target` the object's name, the values
+    /// before and after as people may see them (secrets already masked).
+    pub async fn record(
+        &mut self,
+        action: &str,
+        target: &str,
+        old_value: Option<&str>,
+        new_value: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(crate::platform::time::now_ms())
+        .bind(self.actor.label())
+        .bind(action)
+        .bind(target)
+        .bind(old_value)
+        .bind(new_value)
+        .execute(&mut *self.tx)
         .await?;
-    Ok(())
+        self.recorded += 1;
+        Ok(())
+    }
+
+    /// Commit; returns how many changes were recorded. Nothing recorded: nothing to reload.
+    pub async fn commit(mut self) -> Result<usize, ServiceError> {
+        if self.recorded > 0 {
+            sqlx::query("UPDATE state_generation SET value = value + 1 WHERE id = 1")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(self.recorded)
+    }
 }
 
 pub async fn generation(db: &Db) -> Result<i64, ServiceError> {

@@ -5,7 +5,7 @@ use rand::distributions::{Alphanumeric, DistString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::access::audit::{self, Actor};
+use crate::access::audit::{Actor, AuditedWrite};
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::platform::secret::Secret;
@@ -110,7 +110,7 @@ pub async fn create(
     }
     let user = crate::access::users::get(db, user_id).await?;
     let key = generate();
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     sqlx::query(
         "INSERT INTO api_keys (user_id, name, prefix, key_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -120,23 +120,20 @@ pub async fn create(
     .bind(hash(key.expose()))
     .bind(now)
     .bind(expires_at)
-    .execute(&mut *tx)
+    .execute(tx.conn())
     .await?;
     // Not last_insert_id(): the Any driver does not report it for SQLite.
     let id: i64 = sqlx::query_scalar("SELECT id FROM api_keys WHERE key_hash = ?")
         .bind(hash(key.expose()))
-        .fetch_one(&mut *tx)
+        .fetch_one(tx.conn())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
+    tx.record(
         "key.create",
         &format!("{}/{}", user.login, name),
         None,
         Some(&key.expose()[..SHOWN_PREFIX_LEN]),
     )
     .await?;
-    audit::bump_generation(&mut tx).await?;
     tx.commit().await?;
     Ok((get(db, id).await?, key))
 }
@@ -146,22 +143,14 @@ pub async fn revoke(db: &Db, actor: &Actor, key_id: i64) -> Result<KeyInfo, Serv
     if k.revoked_at.is_some() {
         return Ok(k);
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ?")
         .bind(now_ms())
         .bind(key_id)
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "key.revoke",
-        &format!("{}#{}", k.prefix, k.id),
-        None,
-        None,
-    )
-    .await?;
-    audit::bump_generation(&mut tx).await?;
+    tx.record("key.revoke", &format!("{}#{}", k.prefix, k.id), None, None)
+        .await?;
     tx.commit().await?;
     get(db, key_id).await
 }
@@ -188,12 +177,12 @@ pub async fn rotate(
         ));
     }
     let (new, secret) = create(db, actor, old.user_id, &old.name, old.expires_at).await?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     if grace_secs == 0 {
         sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ?")
             .bind(now)
             .bind(key_id)
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
     } else {
         let until = now + grace_secs * 1000;
@@ -201,19 +190,16 @@ pub async fn rotate(
         sqlx::query("UPDATE api_keys SET expires_at = ? WHERE id = ?")
             .bind(until)
             .bind(key_id)
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
     }
-    audit::record(
-        &mut tx,
-        actor,
+    tx.record(
         "key.rotate",
         &format!("{}#{}", old.prefix, old.id),
         Some(&old.prefix),
         Some(&format!("{} grace={}s", new.prefix, grace_secs)),
     )
     .await?;
-    audit::bump_generation(&mut tx).await?;
     tx.commit().await?;
     Ok((new, secret))
 }

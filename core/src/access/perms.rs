@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::access::audit::{self, Actor};
+use crate::access::audit::{Actor, AuditedWrite};
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 
@@ -48,31 +48,23 @@ pub async fn set(
     if before == after {
         return Ok(after);
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     sqlx::query("DELETE FROM api_permissions WHERE user_id = ?")
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await?;
     for (m, x) in wanted.iter().collect::<BTreeSet<_>>() {
         sqlx::query("INSERT INTO api_permissions (user_id, module, method) VALUES (?, ?, ?)")
             .bind(user_id)
             .bind(*m)
             .bind(*x)
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
     }
     let old = before.iter().cloned().collect::<Vec<_>>().join(",");
     let new = after.iter().cloned().collect::<Vec<_>>().join(",");
-    audit::record(
-        &mut tx,
-        actor,
-        "perms.set",
-        &user.login,
-        Some(&old),
-        Some(&new),
-    )
-    .await?;
-    audit::bump_generation(&mut tx).await?;
+    tx.record("perms.set", &user.login, Some(&old), Some(&new))
+        .await?;
     tx.commit().await?;
     Ok(after)
 }

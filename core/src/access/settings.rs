@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::access::audit::{self, Actor};
+use crate::access::audit::{Actor, AuditedWrite};
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::platform::time::now_ms;
@@ -331,8 +331,7 @@ pub async fn set_many(
     let current = effective(db).await?;
     let stored_now = stored(db).await?;
     let now = now_ms();
-    let mut tx = db.begin_write().await?;
-    let mut changed = 0;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     for (d, value) in &normalized {
         let old = current.get(&d.name).cloned().unwrap_or_default();
         if &old == value {
@@ -346,7 +345,7 @@ pub async fn set_many(
             .bind(now)
             .bind(actor.label())
             .bind(&d.name)
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
         } else {
             sqlx::query(
@@ -356,25 +355,18 @@ pub async fn set_many(
             .bind(value)
             .bind(now)
             .bind(actor.label())
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
         }
-        audit::record(
-            &mut tx,
-            actor,
+        tx.record(
             "setting.set",
             &d.name,
             Some(&display_value(d, &old)),
             Some(&display_value(d, value)),
         )
         .await?;
-        changed += 1;
     }
-    if changed > 0 {
-        audit::bump_generation(&mut tx).await?;
-    }
-    tx.commit().await?;
-    Ok(changed)
+    tx.commit().await
 }
 
 pub async fn set(db: &Db, actor: &Actor, name: &str, value: &str) -> Result<usize, ServiceError> {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::access::audit::{self, like_pattern, Actor};
+use crate::access::audit::{like_pattern, Actor, AuditedWrite};
 use crate::platform::db::Db;
 use crate::platform::error::{is_unique_violation, ServiceError};
 use crate::platform::time::now_ms;
@@ -203,7 +203,7 @@ pub async fn create(
     let login = Login::parse(login)?;
     let note = validate_note(note)?;
     let now = now_ms();
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     let res = sqlx::query(
         "INSERT INTO api_users (login, note, status, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)",
     )
@@ -211,19 +211,11 @@ pub async fn create(
     .bind(&note)
     .bind(now)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(tx.conn())
     .await;
     taken_is_conflict(res, &login)?;
-    audit::record(
-        &mut tx,
-        actor,
-        "user.create",
-        login.as_str(),
-        None,
-        Some(&note),
-    )
-    .await?;
-    audit::bump_generation(&mut tx).await?;
+    tx.record("user.create", login.as_str(), None, Some(&note))
+        .await?;
     tx.commit().await?;
     by_login(db, login.as_str()).await
 }
@@ -239,27 +231,19 @@ pub async fn update(
     let login = Login::parse(login)?;
     let note = validate_note(note)?;
     let before = get(db, id).await?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     let res = sqlx::query("UPDATE api_users SET login = ?, note = ?, updated_at = ? WHERE id = ?")
         .bind(login.as_str())
         .bind(&note)
         .bind(now_ms())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await;
     taken_is_conflict(res, &login)?;
     let old = format!("login={} note={}", before.login, before.note);
     let new = format!("login={} note={}", login.as_str(), note);
-    audit::record(
-        &mut tx,
-        actor,
-        "user.update",
-        &before.login,
-        Some(&old),
-        Some(&new),
-    )
-    .await?;
-    audit::bump_generation(&mut tx).await?;
+    tx.record("user.update", &before.login, Some(&old), Some(&new))
+        .await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -272,23 +256,20 @@ pub async fn set_status(
     status: Status,
 ) -> Result<ApiUser, ServiceError> {
     let before = get(db, id).await?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     sqlx::query("UPDATE api_users SET status = ?, updated_at = ? WHERE id = ?")
         .bind(status.as_str())
         .bind(now_ms())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
+    tx.record(
         "user.status",
         &before.login,
         Some(&before.status),
         Some(status.as_str()),
     )
     .await?;
-    audit::bump_generation(&mut tx).await?;
     tx.commit().await?;
     get(db, id).await
 }

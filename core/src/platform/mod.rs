@@ -7,5 +7,6 @@ pub mod error;
 pub mod idempotency;
 pub mod password;
 pub mod phone;
+pub mod query;
 pub mod secret;
 pub mod time;

@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use super::provider::SmsProvider;
 use super::smstraffic::{HttpConfig, SmsTraffic};
-use crate::access::audit::{self, Actor};
+use crate::access::audit::{Actor, AuditedWrite};
 use crate::platform::db::Db;
 use crate::platform::error::{is_unique_violation, ServiceError};
 use crate::platform::secret::Secret;
@@ -317,9 +317,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &GatewayInput) -> Result<Gate
     let g = validate(input)?;
     let now = now_ms();
     let password = g.password.clone().unwrap_or_default();
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sms_gateways")
-        .fetch_one(&mut *tx)
+        .fetch_one(tx.conn())
         .await?;
     sqlx::query(
         "INSERT INTO sms_gateways (name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, active, enabled, callback_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -340,19 +340,16 @@ pub async fn create(db: &Db, actor: &Actor, input: &GatewayInput) -> Result<Gate
     .bind(token())
     .bind(now)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(tx.conn())
     .await
     .map_err(conflict)?;
-    audit::record(
-        &mut tx,
-        actor,
+    tx.record(
         "sms_gateway.create",
         &g.name,
         None,
         Some(&describe(&g, !password.is_empty())),
     )
     .await?;
-    audit::bump_generation(&mut tx).await?;
     tx.commit().await?;
     by_name(db, &g.name).await
 }
@@ -384,7 +381,7 @@ pub async fn update(
         priority: old.priority,
         enabled: old.enabled,
     };
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     sqlx::query(
         "UPDATE sms_gateways SET name = ?, kind = ?, url = ?, reserve_url = ?, sender = ?, login = ?, password = ?, rate_limit = ?, max_parts = ?, timeout_ms = ?, priority = ?, enabled = ?, updated_at = ? WHERE id = ?",
     )
@@ -402,7 +399,7 @@ pub async fn update(
     .bind(i64::from(g.enabled))
     .bind(now_ms())
     .bind(id)
-    .execute(&mut *tx)
+    .execute(tx.conn())
     .await
     .map_err(conflict)?;
     let password_changed = password != *old.password.expose();
@@ -410,16 +407,13 @@ pub async fn update(
     if password_changed {
         new_desc.push_str(" (password changed)");
     }
-    audit::record(
-        &mut tx,
-        actor,
+    tx.record(
         "sms_gateway.update",
         &g.name,
         Some(&describe(&old_input, old.has_password())),
         Some(&new_desc),
     )
     .await?;
-    audit::bump_generation(&mut tx).await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -428,45 +422,34 @@ pub async fn update(
 pub async fn activate(db: &Db, actor: &Actor, id: i64) -> Result<Gateway, ServiceError> {
     let g = get(db, id).await?;
     let previous = list(db).await?.into_iter().find(|x| x.active);
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     sqlx::query(
         "UPDATE sms_gateways SET active = CASE WHEN id = ? THEN 1 ELSE 0 END, updated_at = ?",
     )
     .bind(id)
     .bind(now_ms())
-    .execute(&mut *tx)
+    .execute(tx.conn())
     .await?;
-    audit::record(
-        &mut tx,
-        actor,
+    tx.record(
         "sms_gateway.activate",
         &g.name,
         previous.as_ref().map(|p| p.name.as_str()),
         Some(&g.name),
     )
     .await?;
-    audit::bump_generation(&mut tx).await?;
     tx.commit().await?;
     get(db, id).await
 }
 
 pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<(), ServiceError> {
     let g = get(db, id).await?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = AuditedWrite::begin(db, actor).await?;
     sqlx::query("DELETE FROM sms_gateways WHERE id = ?")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "sms_gateway.delete",
-        &g.name,
-        Some(&g.kind),
-        None,
-    )
-    .await?;
-    audit::bump_generation(&mut tx).await?;
+    tx.record("sms_gateway.delete", &g.name, Some(&g.kind), None)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
