@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::platform::error::ErrorCode;
+
 /// A phone number in E.164 (`+` and 8–15 digits, no leading zero).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct E164(String);
@@ -45,15 +47,15 @@ pub enum PhoneError {
 
 impl PhoneError {
     /// Stable reason code for per-recipient rejections.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            PhoneError::Empty => "phone_empty",
-            PhoneError::BadCharacters => "phone_bad_characters",
-            PhoneError::TooShort => "phone_too_short",
-            PhoneError::TooLong => "phone_too_long",
-            PhoneError::BadRussianLength => "phone_bad_length",
-            PhoneError::NotMobile => "phone_not_mobile",
-            PhoneError::BadCountryCode => "phone_bad_country_code",
+            PhoneError::Empty => ErrorCode::PhoneEmpty,
+            PhoneError::BadCharacters => ErrorCode::PhoneBadCharacters,
+            PhoneError::TooShort => ErrorCode::PhoneTooShort,
+            PhoneError::TooLong => ErrorCode::PhoneTooLong,
+            PhoneError::BadRussianLength => ErrorCode::PhoneBadLength,
+            PhoneError::NotMobile => ErrorCode::PhoneNotMobile,
+            PhoneError::BadCountryCode => ErrorCode::PhoneBadCountryCode,
         }
     }
 }

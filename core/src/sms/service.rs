@@ -88,7 +88,9 @@ impl PublicError for SmsError {
             SmsError::Invalid { field, message } => {
                 Some(json!({ "field": field, "reason": message }))
             }
-            SmsError::InvalidPhone(p) => Some(json!({ "field": "phone", "reason": p.code() })),
+            SmsError::InvalidPhone(p) => {
+                Some(json!({ "field": "phone", "reason": p.code().as_str() }))
+            }
             SmsError::TooManyRecipients(n) => {
                 Some(json!({ "recipients": n, "max": MAX_RECIPIENTS }))
             }
@@ -310,7 +312,7 @@ fn prepare(
         let phone = match phone::parse(&raw_phone) {
             Ok(p) => p,
             Err(e) => {
-                rejected.push(reject(e.code(), e.to_string(), raw_phone));
+                rejected.push(reject(e.code().as_str(), e.to_string(), raw_phone));
                 continue;
             }
         };

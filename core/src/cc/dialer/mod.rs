@@ -128,8 +128,8 @@ fn parse_var_name(n: &str) -> bool {
 
 /// Validate one contact. `now` and `tz` (minutes east of UTC) read the time window.
 pub fn parse_contact(c: ContactInput, now: i64, tz: i64) -> Result<NewCall, ItemError> {
-    let phone =
-        phone::parse(&c.phone).map_err(|e| ItemError::new(e.code(), "phone", e.to_string()))?;
+    let phone = phone::parse(&c.phone)
+        .map_err(|e| ItemError::new(e.code().as_str(), "phone", e.to_string()))?;
     let target = match (c.queue.as_deref(), c.extension.as_deref()) {
         (Some(q), None) => Target::Queue(
             cc::parse_name("queue", q)
