@@ -2,7 +2,7 @@
 //! cleanly. The first byte picks the parser so one corpus serves all three.
 #![no_main]
 
-use ccgate_core::cdr;
+use ccgate_core::cc::cdr::parse as cdr;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
