@@ -629,6 +629,8 @@ async fn call_list_dials_with_pacing_and_reports_outcomes(app: &TestApp) {
     assert_eq!(v["items"][0]["phone"], "+79160000001");
     assert_eq!(v["items"][6]["status"], "rejected");
     assert_eq!(v["items"][6]["error"]["field"], "phone");
+    assert!(v["items"][6]["error"]["message"].is_string(), "{v}");
+    assert!(v["items"][6]["error"]["code"].is_string(), "{v}");
     let batch = v["batch_id"].as_str().unwrap().to_string();
 
     let done = wait_final(app, &key, &batch).await;
