@@ -26,8 +26,9 @@ pub struct Recording {
 }
 
 /// A single byte range from a `Range` header against a file of `len` bytes:
-/// `Ok(None)` = serve it all, `Ok(Some((start, end_inclusive)))`, `Err(())` = 416.
-pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> {
+/// `Ok(None)` = serve it all, `Ok(Some((start, end_inclusive)))`, or 416 range-not-satisfiable.
+pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, CcError> {
+    let unsatisfiable = || CcError::RangeNotSatisfiable { len };
     let Some(h) = header else { return Ok(None) };
     let Some(spec) = h.trim().strip_prefix("bytes=") else {
         return Ok(None);
@@ -35,28 +36,28 @@ pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>,
     if spec.contains(',') {
         return Ok(None); // several ranges: answer with the whole file
     }
-    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (a, b) = spec.split_once('-').ok_or_else(unsatisfiable)?;
     let (a, b) = (a.trim(), b.trim());
     if len == 0 {
-        return Err(());
+        return Err(unsatisfiable());
     }
     let (start, end) = if a.is_empty() {
-        let n: u64 = b.parse().map_err(|_| ())?;
+        let n: u64 = b.parse().map_err(|_| unsatisfiable())?;
         if n == 0 {
-            return Err(());
+            return Err(unsatisfiable());
         }
         (len.saturating_sub(n), len - 1)
     } else {
-        let start: u64 = a.parse().map_err(|_| ())?;
+        let start: u64 = a.parse().map_err(|_| unsatisfiable())?;
         let end = if b.is_empty() {
             len - 1
         } else {
-            b.parse::<u64>().map_err(|_| ())?.min(len - 1)
+            b.parse::<u64>().map_err(|_| unsatisfiable())?.min(len - 1)
         };
         (start, end)
     };
     if start >= len || start > end {
-        return Err(());
+        return Err(unsatisfiable());
     }
     Ok(Some((start, end)))
 }
@@ -88,7 +89,7 @@ pub async fn open(
         .await
         .map_err(|_| CcError::RecordingNotFound)?;
     let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
-    let range = parse_range(range, len).map_err(|()| CcError::RangeNotSatisfiable { len })?;
+    let range = parse_range(range, len)?;
     let (start, end) = range.unwrap_or((0, len.saturating_sub(1)));
     let count = if len == 0 { 0 } else { end - start + 1 };
     file.seek(std::io::SeekFrom::Start(start))
@@ -115,16 +116,25 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(parse_range(None, 100), Ok(None));
-        assert_eq!(parse_range(Some("bytes=0-9"), 100), Ok(Some((0, 9))));
-        assert_eq!(parse_range(Some("bytes=90-"), 100), Ok(Some((90, 99))));
-        assert_eq!(parse_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
-        assert_eq!(parse_range(Some("bytes=50-500"), 100), Ok(Some((50, 99))));
-        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=9-1"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=x-1"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Ok(None));
-        assert_eq!(parse_range(Some("items=0-1"), 100), Ok(None));
+        assert_eq!(parse_range(None, 100).unwrap(), None);
+        assert_eq!(parse_range(Some("bytes=0-9"), 100).unwrap(), Some((0, 9)));
+        assert_eq!(parse_range(Some("bytes=90-"), 100).unwrap(), Some((90, 99)));
+        assert_eq!(parse_range(Some("bytes=-10"), 100).unwrap(), Some((90, 99)));
+        assert_eq!(
+            parse_range(Some("bytes=50-500"), 100).unwrap(),
+            Some((50, 99))
+        );
+        for unsatisfiable in ["bytes=100-", "bytes=9-1", "bytes=x-1"] {
+            assert!(
+                matches!(
+                    parse_range(Some(unsatisfiable), 100),
+                    Err(CcError::RangeNotSatisfiable { len: 100 })
+                ),
+                "{unsatisfiable}"
+            );
+        }
+        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100).unwrap(), None);
+        assert_eq!(parse_range(Some("items=0-1"), 100).unwrap(), None);
     }
 
     #[tokio::test]

@@ -121,7 +121,7 @@ mod tests {
         std::fs::write(root.join(format!("{U}.wav")), b"RIFF").unwrap();
         assert!(locate(&root, U, &[]).unwrap().ends_with(format!("{U}.wav")));
         // CDR-named path outside the root is refused, the direct file is used instead.
-        assert!(locate(&root, U, &[outside.clone()])
+        assert!(locate(&root, U, std::slice::from_ref(&outside))
             .unwrap()
             .starts_with(std::fs::canonicalize(&root).unwrap()));
         // Nested search.

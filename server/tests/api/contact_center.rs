@@ -202,7 +202,9 @@ async fn upstream_failures_are_clean_errors(app: &TestApp) {
             ("host", "127.0.0.1".to_string()),
             ("timeout_ms", "500".to_string()),
         ];
-        let cases: [(&str, Vec<(&str, String)>, StatusCode, &str); 3] = [
+        // (name, settings, expected status, expected code)
+        type Case<'a> = (&'a str, Vec<(&'a str, String)>, StatusCode, &'a str);
+        let cases: [Case; 3] = [
             (
                 "down",
                 vec![

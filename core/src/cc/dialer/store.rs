@@ -1,11 +1,13 @@
 //! The call list in the database (table `cc_calls`): storing validated contacts, reading one call
-//! or a batch of a user (with talk time from the indexed CDR), cancelling a queued call.
+//! or a batch of a user (with talk time from the indexed CDR), cancelling a queued call, and the
+//! statements of the pacing worker (due contacts, claims, state changes).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::cc::dialer::contact::{NewCall, Target};
+use crate::cc::dialer::originate::Dial;
 use crate::cc::CcError;
 use crate::freeswitch::client::new_uuid;
 use crate::platform::db::Db;
@@ -262,4 +264,125 @@ pub async fn cancel(db: &Db, user_id: i64, id: &str) -> Result<(), CcError> {
         Some(s) if s == "cancelled" => Ok(()),
         Some(s) => Err(CcError::NotCancellable(s)),
     }
+}
+
+// ---- the worker's statements ------------------------------------------------------------------
+
+/// A contact due for dialling, with the attempts made so far.
+pub struct Due {
+    pub dial: Dial,
+    pub attempts: i64,
+}
+
+/// Queued contacts whose window is open, best first (priority, then age), at most `limit`.
+pub async fn due(db: &Db, now: i64, limit: i64) -> Result<Vec<Due>, CcError> {
+    let sql = format!(
+        "SELECT {} FROM cc_calls WHERE status = 'queued' AND not_before_ms <= ? \
+         AND (not_after_ms IS NULL OR not_after_ms >= ?) \
+         ORDER BY priority DESC, created_ms, id LIMIT ?",
+        COLUMNS.join(", ")
+    );
+    let rows: Vec<CallRow> = sqlx::query_as(&sql)
+        .bind(now)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Due {
+            attempts: r.attempts,
+            dial: Dial {
+                target: Target::from_columns(&r.target_kind, r.target),
+                variables: serde_json::from_str(&r.variables).unwrap_or_default(),
+                id: r.id,
+                phone: r.phone,
+                cid_number: r.caller_id_number,
+                cid_name: r.caller_id_name,
+                crm_ref: r.crm_ref,
+            },
+        })
+        .collect())
+}
+
+/// Calls being dialled or talked: `dialing` + `answered`.
+pub async fn active(db: &Db) -> Result<i64, CcError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM cc_calls WHERE status IN ('dialing', 'answered')")
+            .fetch_one(&db.pool)
+            .await?,
+    )
+}
+
+/// The active calls: `(id, status, dial_ms)`.
+pub async fn in_progress(db: &Db) -> Result<Vec<(String, String, Option<i64>)>, CcError> {
+    Ok(sqlx::query_as(
+        "SELECT id, status, dial_ms FROM cc_calls WHERE status IN ('dialing', 'answered')",
+    )
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// Queued contacts whose `not_after` passed become `expired`.
+pub async fn expire(db: &Db, now: i64) -> Result<(), CcError> {
+    sqlx::query(
+        "UPDATE cc_calls SET status = 'expired', updated_ms = ?, end_ms = ? \
+         WHERE status = 'queued' AND not_after_ms IS NOT NULL AND not_after_ms < ?",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Move a queued contact to `dialing` (one more attempt). A conditional UPDATE: exactly one
+/// instance wins a row, even with several on one MariaDB. `false`: someone else has it.
+pub async fn claim(db: &Db, id: &str, now: i64) -> Result<bool, CcError> {
+    let r = sqlx::query(
+        "UPDATE cc_calls SET status = 'dialing', dial_ms = ?, updated_ms = ?, attempts = attempts + 1 \
+         WHERE id = ? AND status = 'queued'",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A state change of a call the worker follows.
+pub enum Change<'a> {
+    /// `dialing` → `answered`.
+    Answered,
+    /// `dialing`/`answered` → a final status with its hangup cause.
+    Finished { status: &'a str, cause: &'a str },
+    /// `dialing` → `queued` again, not before `not_before_ms`.
+    Requeued { not_before_ms: i64 },
+}
+
+pub async fn change(db: &Db, id: &str, change: Change<'_>) -> Result<(), CcError> {
+    let now = now_ms();
+    let q = match change {
+        Change::Answered => sqlx::query(
+            "UPDATE cc_calls SET status = 'answered', answer_ms = ?, updated_ms = ? \
+             WHERE id = ? AND status = 'dialing'",
+        )
+        .bind(now),
+        Change::Finished { status, cause } => sqlx::query(
+            "UPDATE cc_calls SET status = ?, hangup_cause = ?, end_ms = ?, updated_ms = ? \
+             WHERE id = ? AND status IN ('dialing', 'answered')",
+        )
+        .bind(status)
+        .bind(cause)
+        .bind(now),
+        Change::Requeued { not_before_ms } => sqlx::query(
+            "UPDATE cc_calls SET status = 'queued', not_before_ms = ?, dial_ms = NULL, updated_ms = ? \
+             WHERE id = ? AND status = 'dialing'",
+        )
+        .bind(not_before_ms),
+    };
+    q.bind(now).bind(id).execute(&db.pool).await?;
+    Ok(())
 }

@@ -5,12 +5,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sqlx::any::{Any, AnyArguments};
-use sqlx::query::Query;
-
 use crate::access::live::{Live, Snapshot};
-use crate::cc::dialer::contact::Target;
-use crate::cc::dialer::originate::{classify_originate, originate_args, Dial, Dialled};
+use crate::cc::dialer::originate::{classify_originate, originate_args, Dialled};
+use crate::cc::dialer::store::{self, Change, Due};
 use crate::cc::dialer::MAX_ATTEMPTS;
 use crate::cc::settings::FsSettings;
 use crate::cc::CcError;
@@ -27,26 +24,6 @@ pub struct Dialer {
     /// Calls this process is handling (dialling or watching).
     inflight: Mutex<HashSet<String>>,
     wake: tokio::sync::Notify,
-}
-
-/// A queued contact as the worker reads it.
-#[derive(sqlx::FromRow)]
-struct Queued {
-    id: String,
-    phone: String,
-    target_kind: String,
-    target: String,
-    caller_id_number: String,
-    caller_id_name: String,
-    crm_ref: String,
-    variables: String,
-    attempts: i64,
-}
-
-/// A contact this process moved to `dialing`; `attempts` counts this one.
-struct Claimed {
-    dial: Dial,
-    attempts: i64,
 }
 
 impl Dialer {
@@ -100,21 +77,9 @@ impl Dialer {
     /// Expire overdue contacts and pick up calls no task of this process looks after (a restart).
     async fn sweep(self: &Arc<Self>, fs: &FsSettings) -> Result<(), CcError> {
         let now = now_ms();
-        sqlx::query(
-            "UPDATE cc_calls SET status = 'expired', updated_ms = ?, end_ms = ? \
-             WHERE status = 'queued' AND not_after_ms IS NOT NULL AND not_after_ms < ?",
-        )
-        .bind(now)
-        .bind(now)
-        .bind(now)
-        .execute(&self.db.pool)
-        .await?;
+        store::expire(&self.db, now).await?;
         let stale_dial = now - (fs.originate_timeout_s as i64 + 60) * 1000;
-        let rows: Vec<(String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT id, status, dial_ms FROM cc_calls WHERE status IN ('dialing', 'answered')",
-        )
-        .fetch_all(&self.db.pool)
-        .await?;
+        let rows = store::in_progress(&self.db).await?;
         for (id, status, dial_ms) in rows {
             if self.inflight.lock().unwrap().contains(&id) {
                 continue;
@@ -151,54 +116,20 @@ impl Dialer {
         if max_concurrent <= 0 || *tokens < 1.0 {
             return Ok(());
         }
-        let active: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM cc_calls WHERE status IN ('dialing', 'answered')",
-        )
-        .fetch_one(&self.db.pool)
-        .await?;
-        let free = (max_concurrent - active).min(tokens.floor() as i64);
+        let free = (max_concurrent - store::active(&self.db).await?).min(tokens.floor() as i64);
         if free <= 0 {
             return Ok(());
         }
         let now = now_ms();
-        let cands: Vec<Queued> = sqlx::query_as(
-            "SELECT id, phone, target_kind, target, caller_id_number, caller_id_name, crm_ref, variables, attempts \
-             FROM cc_calls WHERE status = 'queued' AND not_before_ms <= ? \
-             AND (not_after_ms IS NULL OR not_after_ms >= ?) \
-             ORDER BY priority DESC, created_ms, id LIMIT ?",
-        )
-        .bind(now)
-        .bind(now)
-        .bind(free)
-        .fetch_all(&self.db.pool)
-        .await?;
-        for c in cands {
-            // The conditional UPDATE is the claim: one instance wins a row, even on a shared MariaDB.
-            let claimed = sqlx::query(
-                "UPDATE cc_calls SET status = 'dialing', dial_ms = ?, updated_ms = ?, attempts = attempts + 1 \
-                 WHERE id = ? AND status = 'queued'",
-            )
-            .bind(now)
-            .bind(now)
-            .bind(&c.id)
-            .execute(&self.db.pool)
-            .await?;
-            if claimed.rows_affected() != 1 {
+        for c in store::due(&self.db, now, free).await? {
+            if !store::claim(&self.db, &c.dial.id, now).await? {
                 continue;
             }
             *tokens -= 1.0;
-            self.inflight.lock().unwrap().insert(c.id.clone());
-            let call = Claimed {
-                dial: Dial {
-                    target: Target::from_columns(&c.target_kind, c.target),
-                    variables: serde_json::from_str(&c.variables).unwrap_or_default(),
-                    id: c.id,
-                    phone: c.phone,
-                    cid_number: c.caller_id_number,
-                    cid_name: c.caller_id_name,
-                    crm_ref: c.crm_ref,
-                },
+            self.inflight.lock().unwrap().insert(c.dial.id.clone());
+            let call = Due {
                 attempts: c.attempts + 1,
+                ..c
             };
             let (me, snap) = (self.clone(), snap.clone());
             tokio::spawn(async move {
@@ -210,7 +141,7 @@ impl Dialer {
         Ok(())
     }
 
-    async fn place(self: &Arc<Self>, c: Claimed, fs: &FsSettings) {
+    async fn place(self: &Arc<Self>, c: Due, fs: &FsSettings) {
         let id = c.dial.id.as_str();
         let args = match originate_args(&c.dial, fs) {
             Ok(a) => a,
@@ -288,40 +219,24 @@ impl Dialer {
         }
     }
 
-    /// Run a state change of call `id`; a failure is logged (the sweep picks the call up later).
-    async fn record<'q>(&self, id: &str, what: &str, q: Query<'q, Any, AnyArguments<'q>>) {
-        if let Err(e) = q.execute(&self.db.pool).await {
-            tracing::error!(call = %id, error = %e, "cannot record {what}");
+    /// Record a state change of call `id`; a failure is logged (the sweep picks the call up later).
+    async fn record(&self, id: &str, change: Change<'_>) {
+        if let Err(e) = store::change(&self.db, id, change).await {
+            tracing::error!(call = %id, error = %e, "cannot record a call's new state");
         }
     }
 
     async fn set_answered(&self, id: &str) {
-        let now = now_ms();
-        let q = sqlx::query(
-            "UPDATE cc_calls SET status = 'answered', answer_ms = ?, updated_ms = ? WHERE id = ? AND status = 'dialing'",
-        );
-        self.record(id, "an answered call", q.bind(now).bind(now).bind(id))
-            .await;
+        self.record(id, Change::Answered).await;
     }
 
     async fn finish(&self, id: &str, status: &str, cause: &str) {
-        let now = now_ms();
-        let q = sqlx::query(
-            "UPDATE cc_calls SET status = ?, hangup_cause = ?, end_ms = ?, updated_ms = ? \
-             WHERE id = ? AND status IN ('dialing', 'answered')",
-        );
-        let q = q.bind(status).bind(cause).bind(now).bind(now).bind(id);
-        self.record(id, "a call outcome", q).await;
+        self.record(id, Change::Finished { status, cause }).await;
     }
 
     /// Back to the queue with back-off (FreeSWITCH could not be reached before the call was placed).
     async fn requeue(&self, id: &str, attempts: i64) {
-        let now = now_ms();
-        let q = sqlx::query(
-            "UPDATE cc_calls SET status = 'queued', not_before_ms = ?, dial_ms = NULL, updated_ms = ? \
-             WHERE id = ? AND status = 'dialing'",
-        );
-        let q = q.bind(now + 15_000 * attempts).bind(now).bind(id);
-        self.record(id, "a call back in the queue", q).await;
+        let not_before_ms = now_ms() + 15_000 * attempts;
+        self.record(id, Change::Requeued { not_before_ms }).await;
     }
 }
