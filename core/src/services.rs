@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::access::live::Live;
-use crate::cc::cdr::index::Totals;
+use crate::cc::cdr::query::Totals;
 use crate::cc::dialer::Dialer;
 use crate::dashboard::Cache;
 use crate::freeswitch::hub::FsHub;

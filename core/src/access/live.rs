@@ -12,6 +12,7 @@ use tokio::sync::watch;
 
 use crate::access::keys;
 use crate::access::settings;
+use crate::cc::settings::FsSettings;
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::platform::error::{ErrorCode, PublicError};
@@ -46,6 +47,8 @@ pub struct Snapshot {
     pub settings: BTreeMap<String, String>,
     /// Minutes east of UTC for day boundaries.
     pub utc_offset_minutes: i64,
+    /// The «FreeSWITCH» block, typed (parsed once, here, for every reader of this snapshot).
+    pub freeswitch: FsSettings,
 }
 
 /// How the caller presented a key.
@@ -228,12 +231,14 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
         .get(settings::TIMEZONE_OFFSET)
         .and_then(|v| settings::parse_offset(v))
         .unwrap_or(180);
+    let freeswitch = FsSettings::from_values(&settings);
     Ok(Snapshot {
         generation,
         keys,
         users,
         settings,
         utc_offset_minutes,
+        freeswitch,
     })
 }
 

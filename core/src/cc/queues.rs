@@ -1,86 +1,14 @@
 //! Contact center over FreeSWITCH mod_callcenter: queues, one queue, tiers, one tier.
-//! Service functions take the live snapshot (for the FreeSWITCH settings) and a [`crate::freeswitch::hub::FsHub`].
+//! Service functions take the FreeSWITCH client of the current settings ([`crate::freeswitch::hub::FsHub`]).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::freeswitch::client::{FsClient, TransportError};
+use crate::cc::CcError;
+use crate::freeswitch::client::FsClient;
 use crate::freeswitch::reply::{classify, error_of, FsError, Reply};
 use crate::freeswitch::table::{self, get, Row};
-use crate::platform::error::{ErrorCode, PublicError};
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CcError {
-    #[error(transparent)]
-    Transport(#[from] TransportError),
-    #[error("queue not found")]
-    QueueNotFound,
-    #[error("agent not found")]
-    AgentNotFound,
-    #[error("tier not found")]
-    TierNotFound,
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
-    /// FreeSWITCH answered, but not as expected (module not loaded, malformed table…).
-    #[error("unexpected answer from FreeSWITCH: {0}")]
-    Upstream(String),
-}
-
-impl PublicError for CcError {
-    fn code(&self) -> ErrorCode {
-        match self {
-            CcError::Transport(TransportError::Unavailable(_)) => ErrorCode::UpstreamUnavailable,
-            CcError::Transport(TransportError::AuthFailed) => ErrorCode::UpstreamAuthFailed,
-            CcError::Transport(TransportError::Timeout) => ErrorCode::UpstreamTimeout,
-            CcError::Transport(TransportError::Protocol(_)) | CcError::Upstream(_) => {
-                ErrorCode::UpstreamError
-            }
-            CcError::QueueNotFound => ErrorCode::QueueNotFound,
-            CcError::AgentNotFound => ErrorCode::AgentNotFound,
-            CcError::TierNotFound => ErrorCode::TierNotFound,
-            CcError::Invalid { .. } => ErrorCode::InvalidParameter,
-        }
-    }
-
-    /// FreeSWITCH's own text never reaches a caller.
-    fn public_message(&self) -> String {
-        match self {
-            CcError::Transport(TransportError::Unavailable(_)) => "FreeSWITCH cannot be reached",
-            CcError::Transport(TransportError::AuthFailed) => {
-                "FreeSWITCH refused the gateway's credentials"
-            }
-            CcError::Transport(TransportError::Timeout) => "FreeSWITCH did not answer in time",
-            CcError::Transport(TransportError::Protocol(_)) | CcError::Upstream(_) => {
-                "FreeSWITCH answered something unexpected"
-            }
-            CcError::QueueNotFound => "no such queue",
-            CcError::AgentNotFound => "no such agent",
-            CcError::TierNotFound => "no such tier",
-            CcError::Invalid { .. } => return self.to_string(),
-        }
-        .to_string()
-    }
-
-    fn details(&self) -> Option<serde_json::Value> {
-        match self {
-            CcError::Invalid { field, message } => {
-                Some(serde_json::json!({ "field": field, "reason": message }))
-            }
-            _ => None,
-        }
-    }
-
-    fn field(&self) -> Option<&str> {
-        match self {
-            CcError::Invalid { field, .. } => Some(field),
-            _ => None,
-        }
-    }
-}
 
 /// A queue or agent name as mod_callcenter takes it: 1–128 of `A-Z a-z 0-9 . _ @ -`. Anything
 /// else could smuggle words into the command line, so it is refused.
@@ -92,10 +20,10 @@ pub fn parse_name(field: &'static str, s: &str) -> Result<String, CcError> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'))
     {
-        return Err(CcError::Invalid {
+        return Err(CcError::invalid(
             field,
-            message: "expected 1 to 128 characters from A-Z a-z 0-9 . _ @ -".into(),
-        });
+            "expected 1 to 128 characters from A-Z a-z 0-9 . _ @ -",
+        ));
     }
     Ok(s.to_string())
 }

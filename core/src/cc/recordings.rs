@@ -7,31 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RecError {
-    #[error("uuid: expected a call UUID like 6b2c0d1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f")]
-    BadUuid,
-    #[error("recording not found")]
-    NotFound,
-    #[error("the recordings directory is not available")]
-    RootUnavailable,
-}
-
-/// A call UUID, 8-4-4-4-12 hex digits. Nothing else reaches the file system.
-pub fn parse_uuid(s: &str) -> Result<String, RecError> {
-    let s = s.trim();
-    let groups: Vec<&str> = s.split('-').collect();
-    let ok = groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
-    if ok {
-        Ok(s.to_ascii_lowercase())
-    } else {
-        Err(RecError::BadUuid)
-    }
-}
+use crate::cc::CcError;
 
 /// Upper bound on directory entries looked at by the fallback search.
 const SEARCH_LIMIT: usize = 200_000;
@@ -43,8 +19,8 @@ fn inside(root: &Path, candidate: &Path) -> Option<PathBuf> {
 
 /// Find the recording of call `uuid` (already parsed) under `root`. Blocking: run it on the
 /// blocking pool.
-pub fn locate(root: &Path, uuid: &str, from_cdr: &[PathBuf]) -> Result<PathBuf, RecError> {
-    let root = std::fs::canonicalize(root).map_err(|_| RecError::RootUnavailable)?;
+pub fn locate(root: &Path, uuid: &str, from_cdr: &[PathBuf]) -> Result<PathBuf, CcError> {
+    let root = std::fs::canonicalize(root).map_err(|_| CcError::RecordingsUnavailable)?;
     for c in from_cdr {
         let c = if c.is_absolute() {
             c.clone()
@@ -70,7 +46,7 @@ pub fn locate(root: &Path, uuid: &str, from_cdr: &[PathBuf]) -> Result<PathBuf, 
         for e in entries.flatten() {
             seen += 1;
             if seen > SEARCH_LIMIT {
-                return Err(RecError::NotFound);
+                return Err(CcError::RecordingNotFound);
             }
             let Ok(ft) = e.file_type() else { continue };
             let name = e.file_name();
@@ -84,7 +60,35 @@ pub fn locate(root: &Path, uuid: &str, from_cdr: &[PathBuf]) -> Result<PathBuf, 
             }
         }
     }
-    Err(RecError::NotFound)
+    Err(CcError::RecordingNotFound)
+}
+
+/// Recording paths named by a call's variables (`record_path`+`record_name`, `cc_record_filename`,
+/// `last_arg` of `record_session`), for [`locate`].
+pub fn recording_candidates(vars: &serde_json::Value) -> Vec<PathBuf> {
+    let g = |k: &str| {
+        vars.get(k)
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+    };
+    let mut out = Vec::new();
+    if let (Some(p), Some(n)) = (g("record_path"), g("record_name")) {
+        out.push(Path::new(p).join(n));
+    }
+    if let Some(f) = g("cc_record_filename") {
+        out.push(PathBuf::from(f));
+    }
+    if g("last_app") == Some("record_session") {
+        if let Some(a) = g("last_arg") {
+            out.push(PathBuf::from(a));
+        }
+    }
+    if let Some(a) =
+        g("current_application_data").filter(|_| g("current_application") == Some("record_session"))
+    {
+        out.push(PathBuf::from(a));
+    }
+    out
 }
 
 /// `audio/wav` or `audio/mpeg` by extension.
@@ -100,76 +104,11 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// A single byte range from a `Range` header against a file of `len` bytes:
-/// `Ok(None)` = serve it all, `Ok(Some((start, end_inclusive)))`, `Err(())` = 416.
-pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> {
-    let Some(h) = header else { return Ok(None) };
-    let Some(spec) = h.trim().strip_prefix("bytes=") else {
-        return Ok(None);
-    };
-    if spec.contains(',') {
-        return Ok(None); // several ranges: answer with the whole file
-    }
-    let (a, b) = spec.split_once('-').ok_or(())?;
-    let (a, b) = (a.trim(), b.trim());
-    if len == 0 {
-        return Err(());
-    }
-    let (start, end) = if a.is_empty() {
-        let n: u64 = b.parse().map_err(|_| ())?;
-        if n == 0 {
-            return Err(());
-        }
-        (len.saturating_sub(n), len - 1)
-    } else {
-        let start: u64 = a.parse().map_err(|_| ())?;
-        let end = if b.is_empty() {
-            len - 1
-        } else {
-            b.parse::<u64>().map_err(|_| ())?.min(len - 1)
-        };
-        (start, end)
-    };
-    if start >= len || start > end {
-        return Err(());
-    }
-    Ok(Some((start, end)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const U: &str = "6b2c0d1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f";
-
-    #[test]
-    fn uuids() {
-        assert_eq!(parse_uuid(U).unwrap(), U);
-        assert_eq!(parse_uuid(&U.to_uppercase()).unwrap(), U);
-        for bad in [
-            "",
-            "../etc/passwd",
-            "6b2c0d1e-2f3a-4b5c-8d9e-0a1b2c3d4e5",
-            "/tmp/x.wav",
-            "6b2c0d1e-2f3a-4b5c-8d9e-0a1b2c3d4e5g",
-        ] {
-            assert_eq!(parse_uuid(bad), Err(RecError::BadUuid), "{bad}");
-        }
-    }
-
-    #[test]
-    fn ranges() {
-        assert_eq!(parse_range(None, 100), Ok(None));
-        assert_eq!(parse_range(Some("bytes=0-9"), 100), Ok(Some((0, 9))));
-        assert_eq!(parse_range(Some("bytes=90-"), 100), Ok(Some((90, 99))));
-        assert_eq!(parse_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
-        assert_eq!(parse_range(Some("bytes=50-500"), 100), Ok(Some((50, 99))));
-        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=9-1"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=x-1"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Ok(None));
-        assert_eq!(parse_range(Some("items=0-1"), 100), Ok(None));
-    }
 
     #[test]
     fn locate_stays_inside_the_root() {
@@ -182,7 +121,7 @@ mod tests {
         std::fs::write(root.join(format!("{U}.wav")), b"RIFF").unwrap();
         assert!(locate(&root, U, &[]).unwrap().ends_with(format!("{U}.wav")));
         // CDR-named path outside the root is refused, the direct file is used instead.
-        assert!(locate(&root, U, &[outside.clone()])
+        assert!(locate(&root, U, std::slice::from_ref(&outside))
             .unwrap()
             .starts_with(std::fs::canonicalize(&root).unwrap()));
         // Nested search.
@@ -196,10 +135,27 @@ mod tests {
         let u3 = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
         #[cfg(unix)]
         std::os::unix::fs::symlink(&outside, root.join(format!("{u3}.wav"))).unwrap();
-        assert_eq!(locate(&root, u3, &[]), Err(RecError::NotFound));
-        assert_eq!(
+        assert!(matches!(
+            locate(&root, u3, &[]),
+            Err(CcError::RecordingNotFound)
+        ));
+        assert!(matches!(
             locate(&dir.path().join("nope"), U, &[]),
-            Err(RecError::RootUnavailable)
+            Err(CcError::RecordingsUnavailable)
+        ));
+    }
+
+    #[test]
+    fn recording_candidates_from_variables() {
+        let v = serde_json::json!({"record_path": "/rec", "record_name": "a.wav", "cc_record_filename": "/rec/b.wav", "last_app": "record_session", "last_arg": "/rec/c.wav"});
+        let c = recording_candidates(&v);
+        assert_eq!(
+            c,
+            [
+                PathBuf::from("/rec/a.wav"),
+                PathBuf::from("/rec/b.wav"),
+                PathBuf::from("/rec/c.wav")
+            ]
         );
     }
 }

@@ -202,7 +202,9 @@ async fn upstream_failures_are_clean_errors(app: &TestApp) {
             ("host", "127.0.0.1".to_string()),
             ("timeout_ms", "500".to_string()),
         ];
-        let cases: [(&str, Vec<(&str, String)>, StatusCode, &str); 3] = [
+        // (name, settings, expected status, expected code)
+        type Case<'a> = (&'a str, Vec<(&'a str, String)>, StatusCode, &'a str);
+        let cases: [Case; 3] = [
             (
                 "down",
                 vec![
@@ -629,6 +631,8 @@ async fn call_list_dials_with_pacing_and_reports_outcomes(app: &TestApp) {
     assert_eq!(v["items"][0]["phone"], "+79160000001");
     assert_eq!(v["items"][6]["status"], "rejected");
     assert_eq!(v["items"][6]["error"]["field"], "phone");
+    assert!(v["items"][6]["error"]["message"].is_string(), "{v}");
+    assert!(v["items"][6]["error"]["code"].is_string(), "{v}");
     let batch = v["batch_id"].as_str().unwrap().to_string();
 
     let done = wait_final(app, &key, &batch).await;

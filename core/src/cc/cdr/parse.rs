@@ -5,27 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
+use crate::cc::cdr::Row;
 use crate::freeswitch::encode::percent_decode;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One parsed CDR: the indexed columns and every channel variable (decoded; empty for CSV rows).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cdr {
-    pub uuid: String,
-    pub direction: String,
-    pub caller_id_name: String,
-    pub caller_id_number: String,
-    pub destination_number: String,
-    /// Unix milliseconds; `None` when the call was never answered.
-    pub start_ms: i64,
-    pub answer_ms: Option<i64>,
-    pub end_ms: i64,
-    pub duration: i64,
-    pub billsec: i64,
-    pub hangup_cause: String,
-    /// mod_callcenter's `cc_queue`, if the call went through a queue.
-    pub queue: String,
-    /// All channel variables (decoded). Empty for CSV rows.
+    pub row: Row,
     pub variables: BTreeMap<String, String>,
 }
 
@@ -60,7 +46,7 @@ pub fn from_variables(vars: BTreeMap<String, String>) -> Result<Cdr, CdrError> {
     }
     let num = |k: &str| vars.get(k).and_then(|x| x.parse::<i64>().ok()).unwrap_or(0);
     let start_ms = epoch_ms(&vars, "start_epoch", "start_uepoch").unwrap_or(0);
-    Ok(Cdr {
+    let row = Row {
         uuid,
         direction: g("direction"),
         caller_id_name: g("caller_id_name"),
@@ -73,6 +59,9 @@ pub fn from_variables(vars: BTreeMap<String, String>) -> Result<Cdr, CdrError> {
         billsec: num("billsec"),
         hangup_cause: g("hangup_cause"),
         queue: g("cc_queue"),
+    };
+    Ok(Cdr {
+        row,
         variables: vars,
     })
 }
@@ -246,9 +235,8 @@ pub fn parse_csv_row(line: &str, utc_offset_minutes: i64) -> Result<Cdr, CdrErro
     }
     let start_ms =
         stamp(&f[4]).ok_or_else(|| CdrError::Malformed(format!("start_stamp {:?}", f[4])))?;
-    Ok(Cdr {
+    let row = Row {
         uuid: f[10].clone(),
-        direction: String::new(),
         caller_id_name: f[0].clone(),
         caller_id_number: f[1].clone(),
         destination_number: f[2].clone(),
@@ -258,7 +246,10 @@ pub fn parse_csv_row(line: &str, utc_offset_minutes: i64) -> Result<Cdr, CdrErro
         duration: f[7].parse().unwrap_or(0),
         billsec: f[8].parse().unwrap_or(0),
         hangup_cause: f[9].clone(),
-        queue: String::new(),
+        ..Row::default()
+    };
+    Ok(Cdr {
+        row,
         variables: BTreeMap::new(),
     })
 }
@@ -296,20 +287,20 @@ mod tests {
             let x = parse_xml(&cap(&format!("xml_cdr/{name}"))).unwrap();
             let j =
                 parse_json(&cap(&format!("json_cdr/{}", name.replace(".xml", ".json")))).unwrap();
-            assert!(name.contains(&x.uuid), "{name}: {}", x.uuid);
-            assert_eq!(x.uuid, j.uuid);
+            assert!(name.contains(&x.row.uuid), "{name}: {}", x.row.uuid);
+            assert_eq!(x.row.uuid, j.row.uuid);
             assert_eq!(
-                (x.start_ms, x.answer_ms, x.end_ms),
-                (j.start_ms, j.answer_ms, j.end_ms),
+                (x.row.start_ms, x.row.answer_ms, x.row.end_ms),
+                (j.row.start_ms, j.row.answer_ms, j.row.end_ms),
                 "{name}"
             );
             assert_eq!(
-                (x.billsec, &x.hangup_cause),
-                (j.billsec, &j.hangup_cause),
+                (x.row.billsec, &x.row.hangup_cause),
+                (j.row.billsec, &j.row.hangup_cause),
                 "{name}"
             );
-            assert_eq!(x.destination_number, j.destination_number);
-            assert!(x.start_ms > 1_700_000_000_000);
+            assert_eq!(x.row.destination_number, j.row.destination_number);
+            assert!(x.row.start_ms > 1_700_000_000_000);
         }
     }
 
@@ -319,10 +310,10 @@ mod tests {
             "json_cdr/a_724f4811-47fc-4690-b0ad-d2eb3bd54c38.cdr.json",
         ))
         .unwrap();
-        assert_eq!(c.hangup_cause, "NO_ROUTE_DESTINATION");
-        assert_eq!(c.answer_ms, None);
-        assert_eq!(c.billsec, 0);
-        assert_eq!(c.destination_number, "nosuchdest");
+        assert_eq!(c.row.hangup_cause, "NO_ROUTE_DESTINATION");
+        assert_eq!(c.row.answer_ms, None);
+        assert_eq!(c.row.billsec, 0);
+        assert_eq!(c.row.destination_number, "nosuchdest");
     }
 
     #[test]
@@ -341,17 +332,22 @@ mod tests {
         let text = cap("cdr-csv/Master.csv");
         let mut n = 0;
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let row = parse_csv_row(line, 0).unwrap();
+            let csv = parse_csv_row(line, 0).unwrap();
             n += 1;
             let json_name = files("json_cdr")
                 .into_iter()
-                .find(|f| f.contains(&row.uuid));
+                .find(|f| f.contains(&csv.row.uuid));
             if let Some(j) = json_name {
                 let j = parse_json(&cap(&format!("json_cdr/{j}"))).unwrap();
                 // CSV stamps have whole seconds.
-                assert_eq!(row.start_ms / 1000, j.start_ms / 1000, "{}", row.uuid);
-                assert_eq!(row.hangup_cause, j.hangup_cause);
-                assert_eq!(row.billsec, j.billsec);
+                assert_eq!(
+                    csv.row.start_ms / 1000,
+                    j.row.start_ms / 1000,
+                    "{}",
+                    csv.row.uuid
+                );
+                assert_eq!(csv.row.hangup_cause, j.row.hangup_cause);
+                assert_eq!(csv.row.billsec, j.row.billsec);
             }
         }
         assert!(n >= 3);
