@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::audit::{like_pattern, Actor, AuditedWrite};
 use crate::platform::db::Db;
 use crate::platform::error::{is_unique_violation, ServiceError};
+use crate::platform::query::Filter as Where;
 use crate::platform::time::now_ms;
 
 /// A valid API user login: 3–64 characters, Latin letters, digits, `.`, `_`, `-`, starting with a
@@ -96,6 +97,30 @@ pub struct Filter {
     pub status: Option<String>,
 }
 
+/// A text criterion as given: trimmed, `None` when blank.
+fn given(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Filter {
+    /// The `WHERE` clause of this filter (an unknown status is refused).
+    fn to_where(&self) -> Result<Where, ServiceError> {
+        let status = given(&self.status).map(Status::parse).transpose()?;
+        let mut w = Where::new();
+        w.and_opt("u.id = ?", self.id)
+            .and_opt(
+                "u.login LIKE ? ESCAPE '!'",
+                given(&self.login).map(like_pattern),
+            )
+            .and_opt(
+                "u.note LIKE ? ESCAPE '!'",
+                given(&self.note).map(like_pattern),
+            )
+            .and_opt("u.status = ?", status.map(Status::as_str));
+        Ok(w)
+    }
+}
+
 /// A unique-constraint failure on `login` becomes a 409-style conflict naming the login.
 fn taken_is_conflict<T>(res: Result<T, sqlx::Error>, login: &Login) -> Result<T, ServiceError> {
     res.map_err(|e| {
@@ -113,66 +138,17 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<ApiUser>, i64), ServiceError> {
-    let mut wh = Vec::new();
-    if f.id.is_some() {
-        wh.push("u.id = ?");
-    }
-    let login = f
-        .login
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(like_pattern);
-    if login.is_some() {
-        wh.push("u.login LIKE ? ESCAPE '!'");
-    }
-    let note = f
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(like_pattern);
-    if note.is_some() {
-        wh.push("u.note LIKE ? ESCAPE '!'");
-    }
-    let status = match f.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(Status::parse(s)?.as_str()),
-        None => None,
-    };
-    if status.is_some() {
-        wh.push("u.status = ?");
-    }
-    let where_sql = if wh.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", wh.join(" AND "))
-    };
-    let sql = format!("{SELECT}{where_sql} ORDER BY u.id LIMIT ? OFFSET ?");
-    let count_sql = format!("SELECT COUNT(*) FROM api_users u{where_sql}");
-    macro_rules! binds {
-        ($q:expr) => {{
-            let mut q = $q;
-            if let Some(id) = f.id {
-                q = q.bind(id);
-            }
-            if let Some(l) = &login {
-                q = q.bind(l.clone());
-            }
-            if let Some(n) = &note {
-                q = q.bind(n.clone());
-            }
-            if let Some(s) = status {
-                q = q.bind(s);
-            }
-            q
-        }};
-    }
-    let items = binds!(sqlx::query_as::<_, ApiUser>(&sql))
+    let w = f.to_where()?;
+    let sql = format!("{SELECT}{} ORDER BY u.id LIMIT ? OFFSET ?", w.sql());
+    let count_sql = format!("SELECT COUNT(*) FROM api_users u{}", w.sql());
+    let items = w
+        .bind(sqlx::query_as::<_, ApiUser>(&sql))
         .bind(limit.clamp(1, 1000))
         .bind(offset.max(0))
         .fetch_all(&db.pool)
         .await?;
-    let total = binds!(sqlx::query_scalar::<_, i64>(&count_sql))
+    let total = w
+        .bind(sqlx::query_scalar::<_, i64>(&count_sql))
         .fetch_one(&db.pool)
         .await?;
     Ok((items, total))
@@ -286,5 +262,24 @@ mod tests {
         assert!(Login::parse("-crm").is_err());
         assert!(Login::parse("crm user").is_err());
         assert!(Login::parse("срм").is_err());
+    }
+
+    #[test]
+    fn list_filters() {
+        let f = Filter {
+            id: Some(3),
+            login: Some(" crm ".into()),
+            note: Some(" ".into()),
+            status: Some("blocked".into()),
+        };
+        assert_eq!(
+            f.to_where().unwrap().sql(),
+            " WHERE u.id = ? AND u.login LIKE ? ESCAPE '!' AND u.status = ?"
+        );
+        let bad = Filter {
+            status: Some("gone".into()),
+            ..Default::default()
+        };
+        assert!(bad.to_where().is_err());
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::live::Snapshot;
 use crate::access::settings;
-use crate::journal::Row;
+use crate::journal::{Row, SELECT_ROWS};
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::platform::time::{date_of_day, parse_input};
@@ -383,16 +383,13 @@ pub async fn latest(
     until_ms: i64,
     limit: i64,
 ) -> Result<Vec<Row>, ServiceError> {
-    Ok(sqlx::query_as::<_, Row>(
-        "SELECT id, at, request_id, user_id, user_login, module, method, http_method, path, status, \
-         error_code, outcome, latency_us, client_ip, response_bytes FROM request_journal \
-         WHERE at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?",
-    )
-    .bind(from_ms)
-    .bind(until_ms)
-    .bind(limit.clamp(1, 200))
-    .fetch_all(&db.pool)
-    .await?)
+    let sql = format!("{SELECT_ROWS} WHERE at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?");
+    Ok(sqlx::query_as::<_, Row>(&sql)
+        .bind(from_ms)
+        .bind(until_ms)
+        .bind(limit.clamp(1, 200))
+        .fetch_all(&db.pool)
+        .await?)
 }
 
 #[cfg(test)]

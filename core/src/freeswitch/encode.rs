@@ -26,25 +26,8 @@ pub fn encode_args(args: &str) -> String {
 }
 
 /// Decode `%XX` escapes (for ESL event header values, which libesl URL-decodes). `+` stays `+`.
-/// Malformed escapes are kept as they are.
-pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+/// Malformed escapes are kept as they are. The platform's decoder, named here for the codecs.
+pub use crate::platform::form::percent_decode;
 
 #[cfg(test)]
 mod tests {

@@ -1,9 +1,10 @@
 //! What every module stands on: configuration, storage, the shared error type, secrets, time,
-//! password hashing, idempotency claims and phone numbers. Nothing here knows a module.
+//! password hashing, idempotency claims, phone numbers, SQL built at run time and percent-decoding. Nothing here knows a module.
 
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod form;
 pub mod idempotency;
 pub mod password;
 pub mod phone;

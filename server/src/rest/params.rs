@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use ccgate_core::platform::form::form_pairs;
 use serde_json::json;
 
 use super::error::{ApiError, ErrorCode};
@@ -12,9 +13,7 @@ pub struct Params(BTreeMap<String, String>);
 impl Params {
     pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Params, ApiError> {
         let mut map = BTreeMap::new();
-        for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let k = decode(k);
+        for (k, v) in form_pairs(raw.unwrap_or("")) {
             if !allowed.contains(&k.as_str()) {
                 return Err(ApiError::new(
                     ErrorCode::UnknownField,
@@ -22,7 +21,7 @@ impl Params {
                 )
                 .with_details(json!({ "field": k, "allowed": allowed })));
             }
-            if map.insert(k.clone(), decode(v)).is_some() {
+            if map.insert(k.clone(), v).is_some() {
                 return Err(ApiError::new(
                     ErrorCode::InvalidParameter,
                     format!("`{k}` given twice"),
@@ -48,10 +47,6 @@ impl Params {
     }
 }
 
-/// Form-style decoding of a query component: `+` is a space, then `%XX` escapes.
-fn decode(s: &str) -> String {
-    ccgate_core::freeswitch::encode::percent_decode(&s.replace('+', " "))
-}
 
 #[cfg(test)]
 mod tests {
@@ -61,6 +56,8 @@ mod tests {
     fn known_names_only() {
         let p = Params::parse(Some("queue=support%40default&agent="), &["queue", "agent"]).unwrap();
         assert_eq!(p.opt("queue"), Some("support@default"));
+        let p = Params::parse(Some("q=a+b%2Bc&&x"), &["q", "x"]).unwrap();
+        assert_eq!((p.opt("q"), p.opt("x")), (Some("a b+c"), None));
         assert_eq!(p.opt("agent"), None);
         assert!(p.required("agent").is_err());
         let e = Params::parse(Some("qeue=x"), &["queue"]).err().unwrap();
