@@ -47,7 +47,6 @@ impl Params {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
