@@ -227,10 +227,7 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
         )
         .collect();
     let settings = settings::effective(db).await?;
-    let utc_offset_minutes = settings
-        .get(settings::TIMEZONE_OFFSET)
-        .and_then(|v| settings::parse_offset(v))
-        .unwrap_or(180);
+    let utc_offset_minutes = settings::utc_offset_minutes(&settings);
     let freeswitch = FsSettings::from_values(&settings);
     Ok(Snapshot {
         generation,

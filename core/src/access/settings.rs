@@ -48,6 +48,18 @@ pub fn method_key(module: &str, method: &str) -> String {
 }
 
 pub const TIMEZONE_OFFSET: &str = "general.utc_offset";
+/// The declared default of [`TIMEZONE_OFFSET`] (Moscow time), written here only.
+const TIMEZONE_DEFAULT: &str = "+03:00";
+
+/// The time zone of reports and daily counters in minutes east of UTC: the stored value of
+/// [`TIMEZONE_OFFSET`] in `values` (the effective settings) when it parses, else the declared default.
+pub fn utc_offset_minutes(values: &BTreeMap<String, String>) -> i64 {
+    values
+        .get(TIMEZONE_OFFSET)
+        .and_then(|v| parse_offset(v))
+        .or_else(|| parse_offset(TIMEZONE_DEFAULT))
+        .expect("the default time zone must parse")
+}
 
 /// Every setting there is.
 pub fn registry() -> Vec<Def> {
@@ -55,7 +67,7 @@ pub fn registry() -> Vec<Def> {
         name: TIMEZONE_OFFSET.into(),
         block: "general".into(),
         kind: Kind::UtcOffset,
-        default: "+03:00".into(),
+        default: TIMEZONE_DEFAULT.into(),
         title_ru: "Часовой пояс отчётов и дневных счётчиков (смещение от UTC)".into(),
         title_en: "Time zone of reports and daily counters (UTC offset)".into(),
     }];
@@ -259,5 +271,16 @@ mod tests {
         assert!(normalize(&t, "sip").is_err());
         let pw = def("freeswitch.password").unwrap();
         assert_eq!(display_value(&pw, "works"), "***");
+    }
+
+    #[test]
+    fn time_zone_reads_the_stored_value_else_the_declared_default() {
+        let mut values = BTreeMap::new();
+        assert_eq!(utc_offset_minutes(&values), 180);
+        values.insert(TIMEZONE_OFFSET.to_string(), "-05:30".to_string());
+        assert_eq!(utc_offset_minutes(&values), -330);
+        values.insert(TIMEZONE_OFFSET.to_string(), "garbage".to_string());
+        assert_eq!(utc_offset_minutes(&values), 180);
+        assert_eq!(def(TIMEZONE_OFFSET).unwrap().default, TIMEZONE_DEFAULT);
     }
 }

@@ -186,11 +186,7 @@ pub async fn keys(db: &Db, cmd: KeysCmd) -> anyhow::Result<()> {
             expires,
         } => {
             let u = users::by_login(db, &login).await?;
-            let offset = settings::effective(db)
-                .await?
-                .get(settings::TIMEZONE_OFFSET)
-                .and_then(|v| settings::parse_offset(v))
-                .unwrap_or(180);
+            let offset = settings::utc_offset_minutes(&settings::effective(db).await?);
             let expires_at = match expires {
                 Some(e) => Some(
                     ccgate_core::platform::time::parse_input(&e, offset).ok_or_else(|| {
