@@ -2,7 +2,7 @@
 //! submit_sm/deliver_sm, a message id, a system id and a delivery receipt without a panic.
 #![no_main]
 
-use ccgate_core::sms::smpp::pdu;
+use ccgate_core::sms::providers::smpp::pdu;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -61,37 +61,38 @@ impl SmsGatewayRow {
             ("enabled".into(), self.enabled.to_string()),
         ]
     }
-
-    /// Defaults of a new gateway.
-    pub fn defaults() -> Vec<(String, String)> {
-        vec![
-            ("name".into(), String::new()),
-            ("kind".into(), "smstraffic".into()),
-            ("url".into(), "https://api.smstraffic.ru/multi.php".into()),
-            (
-                "reserve_url".into(),
-                "https://api2.smstraffic.ru/multi.php".into(),
-            ),
-            ("sender".into(), String::new()),
-            ("login".into(), String::new()),
-            ("password".into(), String::new()),
-            ("rate_limit".into(), "20".into()),
-            ("max_parts".into(), "10".into()),
-            ("timeout_ms".into(), "30000".into()),
-            ("priority".into(), "10".into()),
-            ("enabled".into(), "true".into()),
-        ]
-    }
 }
 
 #[cfg(feature = "ssr")]
-fn row(g: ccgate_core::sms::gateways::Gateway) -> SmsGatewayRow {
+use ccgate_core::sms::gateways::{Gateway, GatewayInput};
+
+/// A gateway input as form values, in [`SMS_FIELDS`] order (password empty).
+#[cfg(feature = "ssr")]
+fn form_values(i: &GatewayInput) -> Vec<(String, String)> {
+    vec![
+        ("name".into(), i.name.clone()),
+        ("kind".into(), i.kind.clone()),
+        ("url".into(), i.url.clone()),
+        ("reserve_url".into(), i.reserve_url.clone()),
+        ("sender".into(), i.sender.clone()),
+        ("login".into(), i.login.clone()),
+        ("password".into(), String::new()),
+        ("rate_limit".into(), i.rate_limit.to_string()),
+        ("max_parts".into(), i.max_parts.to_string()),
+        ("timeout_ms".into(), i.timeout_ms.to_string()),
+        ("priority".into(), i.priority.to_string()),
+        ("enabled".into(), i.enabled.to_string()),
+    ]
+}
+
+#[cfg(feature = "ssr")]
+fn row(g: Gateway) -> SmsGatewayRow {
     SmsGatewayRow {
         has_password: g.has_password(),
         callback_path: g.callback_path(),
         id: g.id,
         name: g.name,
-        kind: g.kind,
+        kind: g.kind.as_str().to_string(),
         url: g.url,
         reserve_url: g.reserve_url,
         sender: g.sender,
@@ -106,9 +107,7 @@ fn row(g: ccgate_core::sms::gateways::Gateway) -> SmsGatewayRow {
 }
 
 #[cfg(feature = "ssr")]
-fn input(
-    values: Vec<(String, String)>,
-) -> Result<ccgate_core::sms::gateways::GatewayInput, AppError> {
+fn input(values: Vec<(String, String)>) -> Result<GatewayInput, AppError> {
     let get = |k: &str| {
         values
             .iter()
@@ -139,7 +138,7 @@ fn input(
         .find(|(n, _)| n == "password")
         .map(|(_, v)| v.clone())
         .filter(|p| !p.is_empty());
-    Ok(ccgate_core::sms::gateways::GatewayInput {
+    Ok(GatewayInput {
         name: get("name"),
         kind: get("kind"),
         url: get("url"),
@@ -173,6 +172,13 @@ pub async fn sms_gateways() -> Result<Vec<SmsGatewayRow>, AppError> {
         .into_iter()
         .map(row)
         .collect())
+}
+
+/// The form of a new gateway: the defaults core declares once (the CLI starts from the same).
+#[server(endpoint = "sms/gateways/defaults")]
+pub async fn sms_gateway_defaults() -> Result<Vec<(String, String)>, AppError> {
+    crate::ssr::require_admin().await?;
+    Ok(form_values(&GatewayInput::default()))
 }
 
 /// Add (`id` none) or change a gateway; the next message uses the change.

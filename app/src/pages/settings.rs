@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::api::{
     module_switches, settings_block, sms_gateways, ActivateSmsGateway, CheckFreeswitch,
-    DeleteSmsGateway, SaveModuleSwitches, SaveSettings, SaveSmsGateway, SettingView, SmsGatewayRow,
-    TestSmsGateway,
+    DeleteSmsGateway, SaveModuleSwitches, SaveSettings, SaveSmsGateway, SettingView,
+    SmsGatewayDefaults, SmsGatewayRow, TestSmsGateway,
 };
 use crate::i18n::{sms_text, use_lang, use_strings, Lang, SmsText};
 use crate::pages::error_text;
@@ -245,6 +245,7 @@ fn SmsBlock() -> impl IntoView {
     let activate = ServerAction::<ActivateSmsGateway>::new();
     let delete = ServerAction::<DeleteSmsGateway>::new();
     let test = ServerAction::<TestSmsGateway>::new();
+    let defaults = ServerAction::<SmsGatewayDefaults>::new();
     let data = Resource::new(
         move || {
             (
@@ -265,6 +266,12 @@ fn SmsBlock() -> impl IntoView {
     let open = move |id: Option<i64>, values: Vec<(String, String)>| {
         editing.set(Some((id, values.into_iter().collect())));
     };
+    // «+ настройка» opens the form with the server's defaults of a new gateway.
+    Effect::new(move |_| {
+        if let Some(Ok(values)) = defaults.value().get() {
+            open(None, values);
+        }
+    });
     view! {
         <section class="card" data-testid="sms-block">
             <h2>{move || t(SmsText::Title)}</h2>
@@ -355,10 +362,11 @@ fn SmsBlock() -> impl IntoView {
             {move || {
                 activate.value().get().and_then(|r| r.err())
                     .or_else(|| delete.value().get().and_then(|r| r.err()))
+                    .or_else(|| defaults.value().get().and_then(|r| r.err()))
                     .map(|e| view! { <div class="alert error">{error_text(s(), &e)}</div> })
             }}
             <div class="form inline">
-                <button class="primary" data-testid="sms-add" on:click=move |_| open(None, SmsGatewayRow::defaults())>
+                <button class="primary" data-testid="sms-add" on:click=move |_| { defaults.dispatch(SmsGatewayDefaults {}); }>
                     {move || t(SmsText::Add)}
                 </button>
             </div>

@@ -1,5 +1,5 @@
 //! SQL built at run time, the one way: [`Filter`] collects the conditions of a list query with
-//! their values, in order, and binds them to any sqlx query type; [`insert_rows`] writes the
+//! their values, in order (`IN` lists included), and binds them to any sqlx query type; [`insert_rows`] writes the
 //! multi-row `INSERT … VALUES (?,…),(?,…)` head. Column names are always literals of the caller;
 //! only values travel as bound parameters, so no input reaches the SQL text.
 
@@ -96,6 +96,20 @@ impl Filter {
         self
     }
 
+    /// `column IN (?,…)` with one value per element. An empty list matches nothing (`1 = 0`).
+    pub fn and_in<V: Into<Value>>(
+        &mut self,
+        column: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> &mut Self {
+        let values: Vec<Value> = values.into_iter().map(Into::into).collect();
+        if values.is_empty() {
+            return self.and("1 = 0", []);
+        }
+        let marks = vec!["?"; values.len()].join(",");
+        self.and(&format!("{column} IN ({marks})"), values)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.conditions.is_empty()
     }
@@ -147,6 +161,12 @@ mod tests {
             f.values,
             vec![Value::Text("cc".into()), Value::Int(5), Value::Int(200)]
         );
+        let mut f = Filter::new();
+        f.and("final = 0", []).and_in("id", ["a", "b"]);
+        assert_eq!(f.sql(), " WHERE final = 0 AND id IN (?,?)");
+        let mut f = Filter::new();
+        f.and_in::<i64>("id", []);
+        assert_eq!(f.sql(), " WHERE 1 = 0");
     }
 
     #[test]

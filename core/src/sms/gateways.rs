@@ -1,29 +1,28 @@
 //! SMS gateways (aggregator accounts) kept in the database: several entries, one active, the
 //! others an ordered failover list (by priority). Changes are audited (the password masked) and
-//! apply to the next message: every send reads the list afresh.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! apply to the next message: every send reads the list afresh. A new gateway's defaults are
+//! declared once, in [`GatewayInput::default`]: the panel's form and the CLI both start from it.
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::provider::SmsProvider;
-use super::smstraffic::{HttpConfig, SmsTraffic};
+use super::providers::GatewayKind;
 use crate::access::audit::{Actor, AuditedWrite};
 use crate::platform::db::Db;
 use crate::platform::error::{is_unique_violation, ServiceError};
 use crate::platform::secret::Secret;
 use crate::platform::time::now_ms;
 
-pub const KINDS: &[&str] = &["smstraffic", "smsc", "smpp"];
+/// SMS Traffic's main and reserve send URLs (the defaults of a new gateway).
+pub const SMSTRAFFIC_URL: &str = "https://api.smstraffic.ru/multi.php";
+pub const SMSTRAFFIC_RESERVE_URL: &str = "https://api2.smstraffic.ru/multi.php";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Gateway {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: GatewayKind,
     pub url: String,
     pub reserve_url: String,
     pub sender: String,
@@ -57,27 +56,11 @@ impl Gateway {
             self.callback_token.expose()
         )
     }
-    /// The HTTP provider of this gateway (SMPP gateways go through the hub, which keeps their
-    /// binds: `SmsHub::provider`).
-    pub fn http_provider(&self, http: &reqwest::Client) -> Arc<dyn SmsProvider> {
-        let cfg = HttpConfig {
-            url: self.url.clone(),
-            reserve_url: (!self.reserve_url.is_empty()).then(|| self.reserve_url.clone()),
-            login: self.login.clone(),
-            password: self.password.clone(),
-            rate_per_sec: self.rate_limit.clamp(1, 100_000) as u32,
-            max_parts: self.max_parts.clamp(1, 255) as usize,
-            timeout: Duration::from_millis(self.timeout_ms.clamp(100, 300_000) as u64),
-        };
-        match self.kind.as_str() {
-            "smsc" => Arc::new(super::smsc::Smsc::new(cfg, http.clone())),
-            _ => Arc::new(SmsTraffic::new(cfg, http.clone())),
-        }
-    }
 }
 
-/// What an admin edits. `password: None` (or empty on update) keeps the stored one.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+/// What an admin edits. `password: None` (or empty on update) keeps the stored one. `kind` is
+/// the text given: [`validate`] refuses one that is not a [`GatewayKind`].
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayInput {
     pub name: String,
@@ -100,17 +83,38 @@ pub struct GatewayInput {
     pub enabled: bool,
 }
 
+/// The defaults of a new gateway, declared once: SMS Traffic with its main and reserve URL, 20
+/// parts per second, at most 10 parts, a 30 s answer timeout, priority 10, enabled.
+impl Default for GatewayInput {
+    fn default() -> Self {
+        GatewayInput {
+            name: String::new(),
+            kind: GatewayKind::SmsTraffic.as_str().to_string(),
+            url: SMSTRAFFIC_URL.to_string(),
+            reserve_url: SMSTRAFFIC_RESERVE_URL.to_string(),
+            sender: String::new(),
+            login: String::new(),
+            password: None,
+            rate_limit: 20,
+            max_parts: 10,
+            timeout_ms: 30_000,
+            priority: 10,
+            enabled: true,
+        }
+    }
+}
+
 fn yes() -> bool {
-    true
+    GatewayInput::default().enabled
 }
 
 fn default_timeout() -> i64 {
-    30_000
+    GatewayInput::default().timeout_ms
 }
 
 fn check_url(
     field: &'static str,
-    kind: &str,
+    kind: GatewayKind,
     u: &str,
     required: bool,
 ) -> Result<String, ServiceError> {
@@ -118,8 +122,8 @@ fn check_url(
     if u.is_empty() && !required {
         return Ok(String::new());
     }
-    if kind == "smpp" {
-        return match super::smpp::host_of(u) {
+    if kind == GatewayKind::Smpp {
+        return match super::providers::smpp::host_of(u) {
             Some(_) => Ok(u.to_string()),
             None => Err(ServiceError::invalid(field, "expected smpp://host:port")),
         };
@@ -149,12 +153,10 @@ pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
             "1 to 64 of Latin letters, digits, - _ .",
         ));
     }
-    if !KINDS.contains(&input.kind.as_str()) {
-        return Err(ServiceError::invalid(
-            "kind",
-            format!("expected one of {}", KINDS.join(", ")),
-        ));
-    }
+    let kind = GatewayKind::parse(&input.kind).ok_or_else(|| {
+        let kinds: Vec<&str> = GatewayKind::ALL.iter().map(|k| k.as_str()).collect();
+        ServiceError::invalid("kind", format!("expected one of {}", kinds.join(", ")))
+    })?;
     let sender = if input.sender.trim().is_empty() {
         String::new()
     } else {
@@ -179,7 +181,7 @@ pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
     if input.login.len() > 255 || input.password.as_ref().is_some_and(|p| p.len() > 255) {
         return Err(ServiceError::invalid("login", "at most 255 characters"));
     }
-    if input.kind == "smpp" {
+    if kind == GatewayKind::Smpp {
         // SMPP 3.4 field sizes (system_id 16, password 9 octets with the terminating NUL).
         if input.login.trim().is_empty()
             || input.login.trim().len() > 15
@@ -203,9 +205,9 @@ pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
     }
     Ok(GatewayInput {
         name: name.to_string(),
-        kind: input.kind.clone(),
-        url: check_url("url", &input.kind, &input.url, true)?,
-        reserve_url: check_url("reserve_url", &input.kind, &input.reserve_url, false)?,
+        kind: kind.as_str().to_string(),
+        url: check_url("url", kind, &input.url, true)?,
+        reserve_url: check_url("reserve_url", kind, &input.reserve_url, false)?,
         sender,
         login: input.login.trim().to_string(),
         password: input.password.clone(),
@@ -219,11 +221,17 @@ pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
 
 const COLUMNS: &str = "id, name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, active, enabled, callback_token, created_at, updated_at";
 
-fn of_row(r: &sqlx::any::AnyRow) -> Result<Gateway, sqlx::Error> {
+/// A stored row; a kind this build does not know is an error (never read as another kind).
+fn of_row(r: &sqlx::any::AnyRow) -> Result<Gateway, ServiceError> {
+    let name: String = r.try_get("name")?;
+    let kind: String = r.try_get("kind")?;
+    let kind = GatewayKind::parse(&kind).ok_or_else(|| {
+        ServiceError::Internal(format!("SMS gateway `{name}` has an unknown kind `{kind}`"))
+    })?;
     Ok(Gateway {
         id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        kind: r.try_get("kind")?,
+        name,
+        kind,
         url: r.try_get("url")?,
         reserve_url: r.try_get("reserve_url")?,
         sender: r.try_get("sender")?,
@@ -248,7 +256,7 @@ pub async fn list(db: &Db) -> Result<Vec<Gateway>, ServiceError> {
     ))
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.iter().map(of_row).collect::<Result<_, _>>()?)
+    rows.iter().map(of_row).collect()
 }
 
 /// The gateways a message tries, in order: the active one, then the other enabled ones by
@@ -267,7 +275,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Gateway, ServiceError> {
         .fetch_optional(&db.pool)
         .await?
         .ok_or(ServiceError::NotFound("SMS gateway"))?;
-    Ok(of_row(&row)?)
+    of_row(&row)
 }
 
 pub async fn by_name(db: &Db, name: &str) -> Result<Gateway, ServiceError> {
@@ -278,7 +286,7 @@ pub async fn by_name(db: &Db, name: &str) -> Result<Gateway, ServiceError> {
     .fetch_optional(&db.pool)
     .await?
     .ok_or(ServiceError::NotFound("SMS gateway"))?;
-    Ok(of_row(&row)?)
+    of_row(&row)
 }
 
 /// What the audit log shows of a gateway (password masked).
@@ -369,7 +377,7 @@ pub async fn update(
     };
     let old_input = GatewayInput {
         name: old.name.clone(),
-        kind: old.kind.clone(),
+        kind: old.kind.as_str().to_string(),
         url: old.url.clone(),
         reserve_url: old.reserve_url.clone(),
         sender: old.sender.clone(),
@@ -448,7 +456,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<(), ServiceError>
         .bind(id)
         .execute(tx.conn())
         .await?;
-    tx.record("sms_gateway.delete", &g.name, Some(&g.kind), None)
+    tx.record("sms_gateway.delete", &g.name, Some(g.kind.as_str()), None)
         .await?;
     tx.commit().await?;
     Ok(())
@@ -576,5 +584,69 @@ mod tests {
         }
         let d = describe(&input(), true);
         assert!(d.contains("password=***") && !d.contains("password=p "));
+    }
+
+    #[test]
+    fn defaults_are_declared_once() {
+        let d = GatewayInput::default();
+        assert_eq!(
+            (d.kind.as_str(), d.url.as_str(), d.reserve_url.as_str()),
+            ("smstraffic", SMSTRAFFIC_URL, SMSTRAFFIC_RESERVE_URL)
+        );
+        assert_eq!(
+            (
+                d.rate_limit,
+                d.max_parts,
+                d.timeout_ms,
+                d.priority,
+                d.enabled
+            ),
+            (20, 10, 30_000, 10, true)
+        );
+        // What serde fills in for absent fields is the same.
+        let parsed: GatewayInput = serde_json::from_value(serde_json::json!({
+            "name": "x", "kind": "smstraffic", "url": SMSTRAFFIC_URL,
+            "rate_limit": 20, "max_parts": 10, "priority": 10
+        }))
+        .unwrap();
+        assert_eq!(
+            (parsed.timeout_ms, parsed.enabled),
+            (d.timeout_ms, d.enabled)
+        );
+        // A named default is a valid gateway.
+        assert!(validate(&GatewayInput {
+            name: "main".into(),
+            ..d
+        })
+        .is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_stored_unknown_kind_is_an_error() {
+        let (_dir, db) = crate::platform::db::scratch(1).await;
+        let g = create(
+            &db,
+            &Actor::Cli,
+            &GatewayInput {
+                name: "main".into(),
+                ..GatewayInput::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(g.kind, GatewayKind::SmsTraffic);
+        sqlx::query("UPDATE sms_gateways SET kind = 'twilio' WHERE id = ?")
+            .bind(g.id)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        for r in [get(&db, g.id).await, by_name(&db, "main").await] {
+            match r {
+                Err(ServiceError::Internal(m)) => assert!(m.contains("twilio"), "{m}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(list(&db).await.is_err());
+        assert!(failover_order(&db).await.is_err());
     }
 }

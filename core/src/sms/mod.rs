@@ -1,14 +1,12 @@
-//! SMS: domain parsers (phones, texts, sender names), providers behind one trait, storage and the
-//! `send` / `getStatus` services with failover, delivery reports and status polling.
+//! SMS: domain parsers (texts and parts, sender names), the providers behind one trait
+//! (`providers/`: SMS Traffic, SMSC.ru, SMPP 3.4), the audited gateway list (`gateways.rs`) and
+//! the services (`service/`: `send` / `getStatus` with failover, delivery reports, status polling,
+//! recovery).
 
 /// Phone parsing is shared with `cc/add`: one parser in `crate::platform::phone`.
 pub use crate::platform::phone;
 pub mod gateways;
-pub mod provider;
+pub mod providers;
 pub mod sender;
 pub mod service;
-pub mod smpp;
-pub mod smsc;
-pub mod smstraffic;
 pub mod text;
-pub mod xml;

@@ -7,12 +7,15 @@ use ccgate_core::sms::gateways::{self, GatewayInput};
 use ccgate_core::Db;
 use clap::{Args, Subcommand};
 
+/// A gateway's fields; what is not given comes from core's one declaration of a new gateway's
+/// defaults (`GatewayInput::default`, the same the panel's form starts from), except the reserve
+/// URL: a gateway added here has none unless `--reserve-url` is given.
 #[derive(Args, Debug)]
 pub struct GatewayArgs {
     /// Name (Latin letters, digits, - _ .)
     pub name: String,
     /// Provider kind: smstraffic, smsc or smpp
-    #[arg(long, default_value = "smstraffic")]
+    #[arg(long, default_value_t = defaults().kind)]
     pub kind: String,
     /// Send URL (SMS Traffic: https://api.smstraffic.ru/multi.php; SMPP: smpp://host:port)
     #[arg(long)]
@@ -21,26 +24,30 @@ pub struct GatewayArgs {
     #[arg(long, default_value = "")]
     pub reserve_url: String,
     /// Default sender name
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value_t = defaults().sender)]
     pub sender: String,
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value_t = defaults().login)]
     pub login: String,
     /// Read the password from standard input
     #[arg(long)]
     pub password_stdin: bool,
     /// Parts per second
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = defaults().rate_limit)]
     pub rate_limit: i64,
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = defaults().max_parts)]
     pub max_parts: i64,
-    #[arg(long, default_value_t = 30_000)]
+    #[arg(long, default_value_t = defaults().timeout_ms)]
     pub timeout_ms: i64,
     /// Failover order (lower first)
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = defaults().priority)]
     pub priority: i64,
     /// Keep it out of the failover list
     #[arg(long)]
     pub disabled: bool,
+}
+
+fn defaults() -> GatewayInput {
+    GatewayInput::default()
 }
 
 #[derive(Subcommand, Debug)]
@@ -67,7 +74,12 @@ fn input(a: &GatewayArgs) -> anyhow::Result<GatewayInput> {
     } else {
         None
     };
-    Ok(GatewayInput {
+    Ok(of_args(a, password))
+}
+
+/// The input the arguments describe.
+pub fn of_args(a: &GatewayArgs, password: Option<String>) -> GatewayInput {
+    GatewayInput {
         name: a.name.clone(),
         kind: a.kind.clone(),
         url: a.url.clone(),
@@ -80,7 +92,7 @@ fn input(a: &GatewayArgs) -> anyhow::Result<GatewayInput> {
         timeout_ms: a.timeout_ms,
         priority: a.priority,
         enabled: !a.disabled,
-    })
+    }
 }
 
 pub async fn run(db: &Db, cmd: SmsGatewaysCmd) -> anyhow::Result<()> {
@@ -141,4 +153,32 @@ pub async fn run(db: &Db, cmd: SmsGatewaysCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: GatewayArgs,
+    }
+
+    #[test]
+    fn unset_arguments_are_cores_defaults() {
+        let cli =
+            Cli::try_parse_from(["sms-gateways", "main", "--url", "http://h/multi.php"]).unwrap();
+        assert_eq!(
+            of_args(&cli.args, None),
+            GatewayInput {
+                name: "main".into(),
+                url: "http://h/multi.php".into(),
+                reserve_url: String::new(),
+                ..GatewayInput::default()
+            }
+        );
+        assert_eq!(of_args(&cli.args, None).priority, 10);
+    }
 }

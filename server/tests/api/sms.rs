@@ -210,6 +210,7 @@ async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
     assert_eq!(items.len(), 5);
     assert_eq!(items[0]["status"], "accepted");
     assert_eq!(items[1]["error"]["code"], "phone_bad_characters");
+    assert_eq!(items[1]["error"]["field"], "phone");
     assert_eq!(items[1]["phone"], "abc");
     assert_eq!(items[2]["status"], "accepted");
     assert_eq!(items[3]["error"]["code"], "phone_too_short");
@@ -230,6 +231,7 @@ async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["accepted"], 2);
     assert_eq!(v["items"][2]["error"]["code"], "text_empty");
+    assert_eq!(v["items"][2]["error"]["field"], "text");
 
     // Too many recipients.
     let phones: Vec<String> = (0..10_001).map(|i| format!("8916{i:07}")).collect();
@@ -365,6 +367,11 @@ async fn no_failover_on_message_rejection_or_timeout(app: &TestApp) {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["items"][0]["status"], "rejected");
     assert_eq!(v["items"][0]["error"]["code"], "phone_rejected");
+    assert_eq!(v["items"][0]["error"]["field"], "phone");
+    assert_eq!(
+        v["items"][0]["error"]["message"],
+        "the gateway refused the phone number"
+    );
     assert_eq!(second.send_requests(), 0);
     let st = one(app, &key, v["items"][0]["id"].as_str().unwrap()).await;
     assert!(st["final"].as_bool().unwrap());
@@ -397,6 +404,7 @@ async fn no_failover_on_message_rejection_or_timeout(app: &TestApp) {
     .await;
     assert_eq!(v["items"][0]["status"], "rejected");
     assert_eq!(v["items"][0]["error"]["code"], "sender_rejected");
+    assert_eq!(v["items"][0]["error"]["field"], "sender");
     assert_eq!(second.send_requests(), 0);
 
     // No answer in time after the request was sent: it may have been taken, so no resend.
@@ -619,6 +627,7 @@ async fn poller_backs_off_and_gives_up_after_retention(app: &TestApp) {
     let st = one(app, &key, &b).await;
     assert_eq!(st["status"], "unknown");
     assert_eq!(st["error"]["code"], "status_expired");
+    assert_eq!(st["error"]["field"], "");
     assert!(st["final"].as_bool().unwrap());
 }
 
@@ -826,6 +835,65 @@ async fn gateways_through_the_panel(app: &TestApp) {
     let r = rpc_json("sms/gateways/save", form("a", "password")).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     app.login().await;
+
+    // A new gateway's form and the CLI start from the same defaults (core's one declaration).
+    let r = app.rpc(&app.client, "sms/gateways/defaults", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let defaults: Vec<(String, String)> = r.json().await.unwrap();
+    let field = |k: &str| {
+        defaults
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{k} missing"))
+    };
+    use clap::Parser;
+    let cli =
+        server::cli::Cli::try_parse_from(["ccgate", "sms-gateways", "add", "x", "--url", "u"])
+            .unwrap();
+    let Some(server::cli::Command::SmsGateways {
+        action: server::cli::sms::SmsGatewaysCmd::Add(args),
+    }) = cli.command
+    else {
+        panic!("not an sms-gateways add")
+    };
+    let from_cli = server::cli::sms::of_args(&args, None);
+    let d = GatewayInput::default();
+    assert_eq!(d.priority, 10);
+    for (k, cli_value, core_value) in [
+        ("kind", from_cli.kind.clone(), d.kind.clone()),
+        (
+            "rate_limit",
+            from_cli.rate_limit.to_string(),
+            d.rate_limit.to_string(),
+        ),
+        (
+            "max_parts",
+            from_cli.max_parts.to_string(),
+            d.max_parts.to_string(),
+        ),
+        (
+            "timeout_ms",
+            from_cli.timeout_ms.to_string(),
+            d.timeout_ms.to_string(),
+        ),
+        (
+            "priority",
+            from_cli.priority.to_string(),
+            d.priority.to_string(),
+        ),
+        (
+            "enabled",
+            from_cli.enabled.to_string(),
+            d.enabled.to_string(),
+        ),
+        ("sender", from_cli.sender.clone(), d.sender.clone()),
+        ("login", from_cli.login.clone(), d.login.clone()),
+    ] {
+        assert_eq!(field(k), core_value, "panel {k}");
+        assert_eq!(cli_value, core_value, "CLI {k}");
+    }
+    assert_eq!((field("url"), field("reserve_url")), (d.url, d.reserve_url));
 
     let r = rpc_json("sms/gateways/save", form("main", "password")).await;
     assert_eq!(r.status(), StatusCode::OK);

@@ -63,7 +63,7 @@ pub fn parse_send(headers: &HeaderMap, bytes: &[u8]) -> Result<SendRequest, ApiE
         ));
     }
     let mut r = SendRequest::default();
-    for (k, v) in ccgate_core::sms::xml::form_decode(&String::from_utf8_lossy(bytes)) {
+    for (k, v) in ccgate_core::platform::form::form_pairs(&String::from_utf8_lossy(bytes)) {
         match k.as_str() {
             "phone" => r.phone = Some(v),
             "text" => r.text = Some(v),
@@ -194,7 +194,7 @@ pub async fn callback(
     let Ok(gateway) = gateway.parse::<i64>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let form = ccgate_core::sms::xml::form_decode(&String::from_utf8_lossy(&body));
+    let form = ccgate_core::platform::form::form_pairs(&String::from_utf8_lossy(&body));
     match service::callback(&state.db, &state.sms, gateway, &token, &form).await {
         Ok(Some(_)) => StatusCode::OK.into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),

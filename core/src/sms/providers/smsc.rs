@@ -4,12 +4,11 @@
 
 use serde_json::Value;
 
-use super::provider::{
-    BoxFuture, Capabilities, ErrorClass, GatewayError, NormStatus, OutSms, Outcome, Reason,
-    RecipientOutcome, Scope, SmsProvider, StatusReport,
+use super::http::{self, HttpConfig};
+use super::{
+    BoxFuture, Capabilities, ErrorClass, GatewayError, GatewayKind, NormStatus, OutSms, Outcome,
+    Reason, RecipientOutcome, Scope, SmsProvider, StatusReport,
 };
-use super::smstraffic::{transport_error, HttpConfig};
-use super::xml;
 
 pub struct Smsc {
     cfg: HttpConfig,
@@ -32,78 +31,19 @@ impl Smsc {
         }
     }
 
+    /// POST a form to `script` beside the main URL, then (on a definite non-acceptance) beside
+    /// the reserve.
     async fn post(&self, script: &str, form: &[(&str, &str)]) -> Result<Value, GatewayError> {
-        let body = xml::form_body(form);
-        let mut last = None;
-        let urls = std::iter::once(&self.cfg.url).chain(self.cfg.reserve_url.iter());
-        for base in urls.filter(|u| !u.is_empty()) {
-            match self
-                .post_one(&Self::url_for(base, script), body.clone())
-                .await
-            {
-                Ok(v) => match error_of(&v) {
-                    Some(e) if e.fails_over() => last = Some(e),
-                    _ => return Ok(v),
-                },
-                Err(e) if e.fails_over() => last = Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| {
-            GatewayError::new(
-                ErrorClass::Permanent,
-                Scope::Gateway,
-                "no_url",
-                "no URL configured",
-            )
-        }))
-    }
-
-    async fn post_one(&self, url: &str, body: String) -> Result<Value, GatewayError> {
-        let resp = self
-            .http
-            .post(url)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .timeout(self.cfg.timeout)
-            .body(body)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        let status = resp.status();
-        if status.is_server_error() {
-            return Err(GatewayError::new(
-                ErrorClass::Retryable,
-                Scope::Gateway,
-                format!("http_{}", status.as_u16()),
-                "the gateway answered with a server error",
-            ));
-        }
-        if !status.is_success() {
-            return Err(GatewayError::new(
-                ErrorClass::Permanent,
-                Scope::Gateway,
-                format!("http_{}", status.as_u16()),
-                "the gateway refused the request",
-            ));
-        }
-        let text = resp.text().await.map_err(|e| {
-            GatewayError::new(
-                ErrorClass::Ambiguous,
-                Scope::Gateway,
-                "read_failed",
-                e.to_string(),
-            )
-        })?;
-        serde_json::from_str(&text).map_err(|e| {
-            GatewayError::new(
-                ErrorClass::Ambiguous,
-                Scope::Gateway,
-                "bad_reply",
-                format!("unreadable reply: {e}"),
-            )
-        })
+        let url_of = |base: &str| Self::url_for(base, script);
+        http::post_form(&self.http, &self.cfg, url_of, form, &REPLY).await
     }
 }
+
+/// `fmt=3` JSON replies; code 4 (this IP blocked for a while) sends the request to the reserve.
+const REPLY: http::ReplyFormat<Value> = http::ReplyFormat {
+    parse: |text| serde_json::from_str(text).map_err(|e| e.to_string()),
+    error_of,
+};
 
 /// `{"error": "...", "error_code": N}`.
 pub fn error_of(v: &Value) -> Option<GatewayError> {
@@ -223,8 +163,8 @@ pub fn parse_callback_form(form: &[(String, String)]) -> Result<Vec<StatusReport
 }
 
 impl SmsProvider for Smsc {
-    fn kind(&self) -> &'static str {
-        "smsc"
+    fn kind(&self) -> GatewayKind {
+        GatewayKind::Smsc
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -343,6 +283,7 @@ impl SmsProvider for Smsc {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::form::form_pairs;
     use serde_json::json;
 
     #[test]
@@ -408,11 +349,11 @@ mod tests {
 
     #[test]
     fn callbacks_and_urls() {
-        let f = xml::form_decode("id=12345&phone=%2B79161234567&status=1&err=0");
+        let f = form_pairs("id=12345&phone=%2B79161234567&status=1&err=0");
         let r = parse_callback_form(&f).unwrap();
         assert_eq!(r[0].provider_id, "12345:79161234567");
         assert_eq!(r[0].status, NormStatus::Delivered);
-        assert!(parse_callback_form(&xml::form_decode("phone=7&status=1")).is_err());
+        assert!(parse_callback_form(&form_pairs("phone=7&status=1")).is_err());
         assert_eq!(
             Smsc::url_for("https://smsc.ru/sys/send.php", "status.php"),
             "https://smsc.ru/sys/status.php"

@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
 use super::pdu::{self, Header};
 use crate::platform::secret::Secret;
-use crate::sms::provider::{ErrorClass, GatewayError, Scope};
+use crate::sms::providers::{ErrorClass, GatewayError, Scope};
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {

@@ -2,7 +2,7 @@
 //! 03.38 default alphabet (unpacked, as SMPP carries it with `data_coding` 0) and delivery-receipt
 //! parsing. Pure functions, no I/O: fuzzed and unit-tested.
 
-use crate::sms::provider::NormStatus;
+use crate::sms::providers::NormStatus;
 use crate::sms::text;
 
 pub const BIND_TRANSCEIVER: u32 = 0x0000_0009;

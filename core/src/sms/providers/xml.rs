@@ -1,4 +1,4 @@
-//! A small element tree for the aggregators' XML replies (names, text, children; attributes
+//! A small element tree for SMS Traffic's XML replies (names, text, children; attributes
 //! ignored).
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,68 +75,12 @@ pub fn parse(text: &str) -> Result<Element, String> {
     root.ok_or_else(|| "no root element".into())
 }
 
-/// `application/x-www-form-urlencoded` encoding of one value (UTF-8, space as `+`).
-pub fn form_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for &b in s.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-pub fn form_body(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Decode an `application/x-www-form-urlencoded` body into pairs (`+` is a space; bad escapes kept).
-pub fn form_decode(body: &str) -> Vec<(String, String)> {
-    fn dec(s: &str) -> String {
-        let b = s.as_bytes();
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < b.len() => {
-                    let hex = |c: u8| (c as char).to_digit(16);
-                    if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                    out.push(b'%');
-                }
-                c => out.push(c),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    body.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (dec(k), dec(v))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn tree_and_forms() {
+    fn tree() {
         let e =
             parse("<?xml version=\"1.0\" ?>\n<reply><a>1</a><b/><c><d>x &amp; y</d></c></reply>")
                 .unwrap();
@@ -146,17 +90,5 @@ mod tests {
         assert_eq!(e.child("c").unwrap().text_of("d"), "x & y");
         assert!(parse("<a><b></a>").is_err());
         assert!(parse("not xml").is_err());
-        let body = form_body(&[("message", "Привет, мир & 100%"), ("phones", "7916,7917")]);
-        assert_eq!(
-            form_decode(&body),
-            vec![
-                ("message".to_string(), "Привет, мир & 100%".to_string()),
-                ("phones".to_string(), "7916,7917".to_string())
-            ]
-        );
-        assert_eq!(
-            form_decode("a=%zz&b=%4"),
-            vec![("a".into(), "%zz".into()), ("b".into(), "%4".into())]
-        );
     }
 }

@@ -2,13 +2,94 @@
 //! provider id, or one per part); statuses are normalized next to the provider's raw text; errors
 //! say whether it is worth trying again (and where): retryable / permanent / ambiguous, and
 //! whether the whole gateway refused (gateway-level) or only this message (message-level).
+//!
+//! [`GatewayKind`] names the implementations and [`for_gateway`] builds the one of a stored
+//! gateway: `smstraffic.rs` and `smsc.rs` (HTTP, over the one submit/failover loop of `http.rs`),
+//! `smpp/` (SMPP 3.4 over kept binds).
 
+pub mod http;
+pub mod smpp;
+pub mod smsc;
+pub mod smstraffic;
+pub mod xml;
+
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::phone::E164;
+use super::gateways::Gateway;
+use super::text;
+use crate::platform::phone::E164;
+
+/// The provider implementations a gateway can be of; stored as [`GatewayKind::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GatewayKind {
+    /// SMS Traffic's HTTP API (`multi.php`).
+    SmsTraffic,
+    /// SMSC.ru's HTTP API (`send.php`, `status.php`).
+    Smsc,
+    /// SMPP 3.4 (any SMSC).
+    Smpp,
+}
+
+impl GatewayKind {
+    pub const ALL: &'static [GatewayKind] = &[
+        GatewayKind::SmsTraffic,
+        GatewayKind::Smsc,
+        GatewayKind::Smpp,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayKind::SmsTraffic => "smstraffic",
+            GatewayKind::Smsc => "smsc",
+            GatewayKind::Smpp => "smpp",
+        }
+    }
+
+    /// `None` for a kind this build does not know.
+    pub fn parse(s: &str) -> Option<GatewayKind> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for GatewayKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for GatewayKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The provider of a stored gateway: HTTP ones are built afresh around the shared client, SMPP
+/// ones share the gateway's bind from `pool`.
+pub fn for_gateway(
+    g: &Gateway,
+    http_client: &reqwest::Client,
+    pool: &smpp::Pool,
+) -> Arc<dyn SmsProvider> {
+    match g.kind {
+        GatewayKind::SmsTraffic => Arc::new(smstraffic::SmsTraffic::new(
+            http::HttpConfig::of(g),
+            http_client.clone(),
+        )),
+        GatewayKind::Smsc => Arc::new(smsc::Smsc::new(
+            http::HttpConfig::of(g),
+            http_client.clone(),
+        )),
+        GatewayKind::Smpp => Arc::new(smpp::Smpp::new(
+            pool.session(g),
+            g.max_parts.clamp(1, 255) as usize,
+        )),
+    }
+}
 
 /// Our normalized delivery status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -235,11 +316,11 @@ pub struct StatusReport {
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 pub trait SmsProvider: Send + Sync {
-    fn kind(&self) -> &'static str;
+    fn kind(&self) -> GatewayKind;
     fn capabilities(&self) -> Capabilities;
     /// The encoding this provider puts the text on the air with (parts are counted in it).
-    fn wire_encoding(&self, text: &str) -> super::text::Encoding {
-        super::text::encoding_of(text)
+    fn wire_encoding(&self, text: &str) -> text::Encoding {
+        text::encoding_of(text)
     }
     /// Submit messages that share one text and sender (the caller groups them and keeps each
     /// phone at most once per call). `Err` means the request as a whole failed.
@@ -277,5 +358,23 @@ mod tests {
             assert_eq!(NormStatus::parse(s.as_str()), Some(*s));
         }
         assert!(Delivered.is_final() && !Enroute.is_final() && Unknown.is_final());
+    }
+
+    #[test]
+    fn gateway_kinds_round_trip_and_unknown_ones_are_refused() {
+        for k in GatewayKind::ALL {
+            assert_eq!(GatewayKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(
+            GatewayKind::parse("smstraffic"),
+            Some(GatewayKind::SmsTraffic)
+        );
+        for bad in ["twilio", "", "SMPP", "smstraffic "] {
+            assert_eq!(GatewayKind::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            serde_json::to_value(GatewayKind::Smsc).unwrap(),
+            serde_json::json!("smsc")
+        );
     }
 }

@@ -15,12 +15,12 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::gateways::Gateway;
-use super::provider::{
-    BoxFuture, Capabilities, ErrorClass, GatewayError, OutSms, Outcome, Reason, RecipientOutcome,
-    Scope, SmsProvider, StatusReport,
+use super::{
+    BoxFuture, Capabilities, ErrorClass, GatewayError, GatewayKind, OutSms, Outcome, Reason,
+    RecipientOutcome, Scope, SmsProvider, StatusReport,
 };
-use super::text::{self, Encoding};
+use crate::sms::gateways::Gateway;
+use crate::sms::text::{self, Encoding};
 use pdu::status as st;
 use session::{Config, Incoming, RequestError, Session};
 
@@ -292,8 +292,8 @@ async fn submit_one(
 }
 
 impl SmsProvider for Smpp {
-    fn kind(&self) -> &'static str {
-        "smpp"
+    fn kind(&self) -> GatewayKind {
+        GatewayKind::Smpp
     }
 
     fn capabilities(&self) -> Capabilities {

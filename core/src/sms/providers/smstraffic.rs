@@ -5,26 +5,14 @@
 //! not take the request (connection refused, HTTP 5xx, code 1000).
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use super::provider::{
-    BoxFuture, Capabilities, ErrorClass, GatewayError, NormStatus, OutSms, Outcome, Reason,
-    RecipientOutcome, Scope, SmsProvider, StatusReport,
-};
+use super::http::{self, HttpConfig};
 use super::xml::{self, Element};
-use crate::platform::secret::Secret;
-
-#[derive(Debug, Clone)]
-pub struct HttpConfig {
-    pub url: String,
-    pub reserve_url: Option<String>,
-    pub login: String,
-    pub password: Secret<String>,
-    /// Parts per second this gateway may send (paces the provider through `gap`).
-    pub rate_per_sec: u32,
-    pub max_parts: usize,
-    pub timeout: Duration,
-}
+use super::{
+    BoxFuture, Capabilities, ErrorClass, GatewayError, GatewayKind, NormStatus, OutSms, Outcome,
+    Reason, RecipientOutcome, Scope, SmsProvider, StatusReport,
+};
+use crate::sms::text;
 
 pub struct SmsTraffic {
     cfg: HttpConfig,
@@ -55,101 +43,15 @@ impl SmsTraffic {
 
     /// POST a form to the main URL, then (on a definite non-acceptance) to the reserve.
     async fn post(&self, form: &[(&str, &str)]) -> Result<Element, GatewayError> {
-        let body = xml::form_body(form);
-        let mut last = None;
-        let urls = std::iter::once(&self.cfg.url).chain(self.cfg.reserve_url.iter());
-        for url in urls.filter(|u| !u.is_empty()) {
-            match self.post_one(url, body.clone()).await {
-                Ok(el) => match error_of(&el) {
-                    Some(e) if e.fails_over() => last = Some(e),
-                    _ => return Ok(el),
-                },
-                Err(e) if e.fails_over() => last = Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| {
-            GatewayError::new(
-                ErrorClass::Permanent,
-                Scope::Gateway,
-                "no_url",
-                "no URL configured",
-            )
-        }))
-    }
-
-    async fn post_one(&self, url: &str, body: String) -> Result<Element, GatewayError> {
-        let resp = self
-            .http
-            .post(url)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .timeout(self.cfg.timeout)
-            .body(body)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        let status = resp.status();
-        if status.is_server_error() {
-            return Err(GatewayError::new(
-                ErrorClass::Retryable,
-                Scope::Gateway,
-                format!("http_{}", status.as_u16()),
-                "the gateway answered with a server error",
-            ));
-        }
-        if !status.is_success() {
-            return Err(GatewayError::new(
-                ErrorClass::Permanent,
-                Scope::Gateway,
-                format!("http_{}", status.as_u16()),
-                "the gateway refused the request",
-            ));
-        }
-        let text = resp.text().await.map_err(|e| {
-            GatewayError::new(
-                ErrorClass::Ambiguous,
-                Scope::Gateway,
-                "read_failed",
-                e.to_string(),
-            )
-        })?;
-        xml::parse(&text).map_err(|e| {
-            GatewayError::new(
-                ErrorClass::Ambiguous,
-                Scope::Gateway,
-                "bad_reply",
-                format!("unreadable reply: {e}"),
-            )
-        })
+        http::post_form(&self.http, &self.cfg, str::to_string, form, &REPLY).await
     }
 }
 
-/// Connection refused / DNS / connect timeout: the request never reached the gateway. Anything
-/// later (read timeout, reset) may have been accepted.
-pub fn transport_error(e: reqwest::Error) -> GatewayError {
-    if e.is_connect() {
-        GatewayError::new(
-            ErrorClass::Retryable,
-            Scope::Gateway,
-            "connect_failed",
-            e.to_string(),
-        )
-    } else if e.is_timeout() {
-        GatewayError::new(
-            ErrorClass::Ambiguous,
-            Scope::Gateway,
-            "timeout",
-            "no answer in time",
-        )
-    } else {
-        GatewayError::new(
-            ErrorClass::Ambiguous,
-            Scope::Gateway,
-            "transport",
-            e.to_string(),
-        )
-    }
-}
+/// XML replies; code 1000 in one sends the request to the reserve URL.
+const REPLY: http::ReplyFormat<Element> = http::ReplyFormat {
+    parse: xml::parse,
+    error_of,
+};
 
 /// How an SMS Traffic error code is to be treated.
 pub fn classify(code: &str) -> (ErrorClass, Scope) {
@@ -316,7 +218,7 @@ pub fn parse_callback_form(form: &[(String, String)]) -> Result<Vec<StatusReport
 /// `rus=0` (GSM text as is) only for plain ASCII that GSM-7 carries; everything else goes as UTF-8
 /// (`rus=5`), which SMS Traffic sends as UCS-2.
 pub fn rus_param(text: &str) -> &'static str {
-    if text.is_ascii() && super::text::encoding_of(text) == super::text::Encoding::Gsm7 {
+    if text.is_ascii() && text::encoding_of(text) == text::Encoding::Gsm7 {
         "0"
     } else {
         "5"
@@ -324,16 +226,16 @@ pub fn rus_param(text: &str) -> &'static str {
 }
 
 impl SmsProvider for SmsTraffic {
-    fn kind(&self) -> &'static str {
-        "smstraffic"
+    fn kind(&self) -> GatewayKind {
+        GatewayKind::SmsTraffic
     }
 
     /// `rus=5` is UCS-2 on the air even for GSM-7 text that is not plain ASCII (`€`, `é`).
-    fn wire_encoding(&self, text: &str) -> super::text::Encoding {
+    fn wire_encoding(&self, text: &str) -> text::Encoding {
         if rus_param(text) == "0" {
-            super::text::Encoding::Gsm7
+            text::Encoding::Gsm7
         } else {
-            super::text::Encoding::Ucs2
+            text::Encoding::Ucs2
         }
     }
 
@@ -453,6 +355,7 @@ impl SmsProvider for SmsTraffic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::form::form_pairs;
 
     // Replies as printed in the vendor's API description (v1.85) and seen in client fixtures.
     const SEND_OK: &str = r#"<?xml version="1.0" ?>
@@ -564,9 +467,8 @@ mod tests {
 
     #[test]
     fn callbacks() {
-        let form = xml::form_decode(
-            "sms_id=15166254108&status=Delivered&delivery_date=2013-11-07 17:04:00",
-        );
+        let form =
+            form_pairs("sms_id=15166254108&status=Delivered&delivery_date=2013-11-07 17:04:00");
         let r = parse_callback_form(&form).unwrap();
         assert_eq!(r[0].provider_id, "15166254108");
         assert_eq!(r[0].status, NormStatus::Delivered);
@@ -574,8 +476,8 @@ mod tests {
             r[0].at.map(crate::platform::time::rfc3339).as_deref(),
             Some("2013-11-07T14:04:00Z")
         );
-        assert!(parse_callback_form(&xml::form_decode("status=Delivered")).is_err());
-        assert!(parse_callback_form(&xml::form_decode("sms_id=1;drop&status=x")).is_err());
+        assert!(parse_callback_form(&form_pairs("status=Delivered")).is_err());
+        assert!(parse_callback_form(&form_pairs("sms_id=1;drop&status=x")).is_err());
     }
 
     #[test]
