@@ -3,8 +3,12 @@
 //!
 //! Built twice: with `ssr` (linked into the `server` binary, renders HTML and runs server
 //! functions) and with `hydrate` (the browser bundle, via `frontend`). Never both at once.
+//!
+//! `api/` holds the server functions (one file per core module), `components/` the widgets the
+//! pages share, `pages/` one folder per page, `i18n/` every UI string.
 
 pub mod api;
+pub mod components;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -16,7 +20,7 @@ use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::i18n::{initial_lang, strings, Lang};
+use crate::i18n::{initial_lang, strings};
 
 /// Page paths that need a signed-in admin. The server redirects to `/login` without a session;
 /// server functions check the session themselves as well.
@@ -70,21 +74,5 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
-    }
-}
-
-/// Switch the UI language: remembered in a cookie, applied at once without a reload.
-#[component]
-pub fn LangSwitch() -> impl IntoView {
-    let lang = crate::i18n::use_lang();
-    let switch = move |_| {
-        let next: Lang = lang.get_untracked().other();
-        crate::i18n::remember_lang(next);
-        lang.set(next);
-    };
-    view! {
-        <button type="button" class="lang-switch" data-testid="lang-switch" on:click=switch>
-            {move || strings(lang.get()).lang_switch_label}
-        </button>
     }
 }

@@ -3,6 +3,7 @@
 
 use axum::extract::FromRef;
 use ccgate_core::access::admins::Admin;
+use ccgate_core::access::audit::Actor;
 use ccgate_core::Services;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -65,6 +66,17 @@ pub async fn require_admin() -> Result<Admin, AppError> {
         set_status(http::StatusCode::UNAUTHORIZED);
         AppError::Unauthorized
     })
+}
+
+/// The signed-in admin as the actor of an audited change, with the state to make it on.
+pub async fn require_actor() -> Result<(AppState, Actor), AppError> {
+    let admin = require_admin().await?;
+    Ok((state()?, Actor::Admin(admin.username)))
+}
+
+/// Apply a change to the running gateway at once (reload the live snapshot).
+pub async fn apply(state: &AppState) -> Result<(), AppError> {
+    Ok(state.live.reload().await?)
 }
 
 /// Mark the current server-function response with an HTTP status.

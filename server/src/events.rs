@@ -38,7 +38,7 @@ pub async fn events(State(state): State<AppState>, session: Session) -> Response
         let ev = match sub.next().await? {
             Heard::Batch(w) => Event::default()
                 .event("written")
-                .json_data(app::api::dashboard::conv::batch(&w))
+                .json_data(app::api::dashboard::LiveBatch::from(&*w))
                 .unwrap_or_else(|_| Event::default().event("missed").data("1")),
             Heard::Missed(n) => Event::default().event("missed").data(n.to_string()),
         };

@@ -1,4 +1,4 @@
-//! Server functions (under `/rpc`). Thin: guard, call a `ccgate_core` service, map the error.
+//! Admin sign-in and sign-out, the current admin, the sign-in log (`ccgate_core::access::admins`).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,19 @@ pub struct SignIn {
 pub struct SignInPage {
     pub items: Vec<SignIn>,
     pub total: i64,
+}
+
+#[cfg(feature = "ssr")]
+impl From<ccgate_core::access::admins::LoginLogEntry> for SignIn {
+    fn from(r: ccgate_core::access::admins::LoginLogEntry) -> Self {
+        SignIn {
+            at: ccgate_core::platform::time::rfc3339(r.at),
+            username: r.username,
+            ip: r.ip,
+            user_agent: r.user_agent,
+            result: r.result,
+        }
+    }
 }
 
 /// Sign in. On success the session id is rotated and the browser is sent to the dashboard.
@@ -121,16 +134,7 @@ pub async fn signins(limit: i64, offset: i64) -> Result<SignInPage, AppError> {
     let state = crate::ssr::state()?;
     let (rows, total) = ccgate_core::access::admins::login_log(&state.db, limit, offset).await?;
     Ok(SignInPage {
-        items: rows
-            .into_iter()
-            .map(|r| SignIn {
-                at: ccgate_core::platform::time::rfc3339(r.at),
-                username: r.username,
-                ip: r.ip,
-                user_agent: r.user_agent,
-                result: r.result,
-            })
-            .collect(),
+        items: rows.into_iter().map(SignIn::from).collect(),
         total,
     })
 }

@@ -88,92 +88,105 @@ pub struct DashData {
 }
 
 #[cfg(feature = "ssr")]
-pub mod conv {
+mod from_core {
     use super::*;
-    use ccgate_core::dashboard::{Outcomes, TopRow};
+    use ccgate_core::dashboard::{Dashboard, Outcomes, TopRow};
     use ccgate_core::journal::{LiveRow, Row, Written};
-    use ccgate_core::platform::time::rfc3339;
+    use ccgate_core::platform::time::{date_of_day, rfc3339};
 
-    fn counts(o: &Outcomes) -> Counts {
-        Counts {
-            ok: o.ok,
-            bad: o.bad,
-            error: o.error,
+    impl From<&Outcomes> for Counts {
+        fn from(o: &Outcomes) -> Self {
+            Counts {
+                ok: o.ok,
+                bad: o.bad,
+                error: o.error,
+            }
         }
     }
 
-    fn top(v: Vec<TopRow>) -> Vec<TopLine> {
-        v.into_iter()
-            .map(|r| TopLine {
-                counts: counts(&r.counts),
+    impl From<TopRow> for TopLine {
+        fn from(r: TopRow) -> Self {
+            TopLine {
+                counts: (&r.counts).into(),
                 name: r.name,
                 module: r.module,
                 method: r.method,
-            })
-            .collect()
-    }
-
-    pub fn row(r: Row) -> LiveLine {
-        LiveLine {
-            at: rfc3339(r.at),
-            user: r.user_login,
-            module: r.module,
-            method: r.method,
-            status: r.status,
-            error_code: r.error_code,
-            outcome: r.outcome,
-            latency_ms: r.latency_us as f64 / 1000.0,
+            }
         }
     }
 
-    fn live_row(r: &LiveRow) -> LiveLine {
-        LiveLine {
-            at: rfc3339(r.at),
-            user: r.user_login.clone(),
-            module: r.module.clone(),
-            method: r.method.clone(),
-            status: r.status as i64,
-            error_code: r.error_code.clone(),
-            outcome: r.outcome.clone(),
-            latency_ms: r.latency_us as f64 / 1000.0,
+    impl From<Row> for LiveLine {
+        fn from(r: Row) -> Self {
+            LiveLine {
+                at: rfc3339(r.at),
+                user: r.user_login,
+                module: r.module,
+                method: r.method,
+                status: r.status,
+                error_code: r.error_code,
+                outcome: r.outcome,
+                latency_ms: r.latency_us as f64 / 1000.0,
+            }
         }
     }
 
-    pub fn batch(w: &Written) -> LiveBatch {
-        LiveBatch {
-            ok: w.ok,
-            bad: w.bad,
-            error: w.error,
-            rows: w.rows.iter().map(live_row).collect(),
+    impl From<&LiveRow> for LiveLine {
+        fn from(r: &LiveRow) -> Self {
+            LiveLine {
+                at: rfc3339(r.at),
+                user: r.user_login.clone(),
+                module: r.module.clone(),
+                method: r.method.clone(),
+                status: r.status as i64,
+                error_code: r.error_code.clone(),
+                outcome: r.outcome.clone(),
+                latency_ms: r.latency_us as f64 / 1000.0,
+            }
         }
     }
 
-    pub fn dash(d: ccgate_core::dashboard::Dashboard, today: i64, latest: Vec<Row>) -> DashData {
-        DashData {
-            journal_until: ccgate_core::platform::time::date_of_day(d.period.to_day + 1),
-            includes_today: d.period.from_day <= today && today <= d.period.to_day,
-            from_date: d.from_date,
-            until_date: d.until_date,
-            users_active: d.users_active,
-            users_blocked: d.users_blocked,
-            modules_enabled: d.modules_enabled,
-            modules_total: d.modules_total,
-            methods_enabled: d.methods_enabled,
-            methods_total: d.methods_total,
-            totals: counts(&d.totals),
-            days: d
-                .days
-                .iter()
-                .map(|p| DayCounts {
-                    date: p.date.clone(),
-                    counts: counts(&p.counts),
-                })
-                .collect(),
-            top_users: top(d.top_users),
-            top_users_bad: top(d.top_users_bad),
-            top_methods: top(d.top_methods),
-            top_methods_bad: top(d.top_methods_bad),
-            latest: latest.into_iter().map(row).collect(),
+    /// What the journal writer published, as the `written` event's body.
+    impl From<&Written> for LiveBatch {
+        fn from(w: &Written) -> Self {
+            LiveBatch {
+                ok: w.ok,
+                bad: w.bad,
+                error: w.error,
+                rows: w.rows.iter().map(LiveLine::from).collect(),
+            }
+        }
+    }
+
+    impl DashData {
+        /// The figures `d`, the day number `today` and the newest journal rows, newest first.
+        pub fn new(d: Dashboard, today: i64, latest: Vec<Row>) -> Self {
+            let top = |v: Vec<TopRow>| v.into_iter().map(TopLine::from).collect();
+            DashData {
+                journal_until: date_of_day(d.period.to_day + 1),
+                includes_today: d.period.from_day <= today && today <= d.period.to_day,
+                from_date: d.from_date,
+                until_date: d.until_date,
+                users_active: d.users_active,
+                users_blocked: d.users_blocked,
+                modules_enabled: d.modules_enabled,
+                modules_total: d.modules_total,
+                methods_enabled: d.methods_enabled,
+                methods_total: d.methods_total,
+                totals: (&d.totals).into(),
+                days: d
+                    .days
+                    .iter()
+                    .map(|p| DayCounts {
+                        date: p.date.clone(),
+                        counts: (&p.counts).into(),
+                    })
+                    .collect(),
+                top_users: top(d.top_users),
+                top_users_bad: top(d.top_users_bad),
+                top_methods: top(d.top_methods),
+                top_methods_bad: top(d.top_methods_bad),
+                latest: latest.into_iter().map(LiveLine::from).collect(),
+            }
         }
     }
 }
@@ -191,15 +204,12 @@ pub async fn dashboard_data(
     let state = crate::ssr::state()?;
     let snap = state.live.current();
     let now = ccgate_core::platform::time::now_ms();
-    let period = Period::resolve(&preset, &from, &until, &snap, now).map_err(|e| {
-        crate::ssr::respond_with(http::StatusCode::BAD_REQUEST);
-        AppError::from(e)
-    })?;
+    let period = Period::resolve(&preset, &from, &until, &snap, now)?;
     let (from_ms, until_ms) = period.millis(snap.utc_offset_minutes);
     // The figures and the newest rows, side by side.
     let (d, rows) = tokio::try_join!(
         load(&state.db, &snap, period, 5, Some(&state.dash_cache), now),
         latest(&state.db, from_ms, until_ms, LATEST as i64),
     )?;
-    Ok(conv::dash(d, snap.day_of(now), rows))
+    Ok(DashData::new(d, snap.day_of(now), rows))
 }

@@ -63,12 +63,9 @@ impl SmsGatewayRow {
     }
 }
 
-#[cfg(feature = "ssr")]
-use ccgate_core::sms::gateways::{Gateway, GatewayInput};
-
 /// A gateway input as form values, in [`SMS_FIELDS`] order (password empty).
 #[cfg(feature = "ssr")]
-fn form_values(i: &GatewayInput) -> Vec<(String, String)> {
+fn form_values(i: &ccgate_core::sms::gateways::GatewayInput) -> Vec<(String, String)> {
     vec![
         ("name".into(), i.name.clone()),
         ("kind".into(), i.kind.clone()),
@@ -86,28 +83,43 @@ fn form_values(i: &GatewayInput) -> Vec<(String, String)> {
 }
 
 #[cfg(feature = "ssr")]
-fn row(g: Gateway) -> SmsGatewayRow {
-    SmsGatewayRow {
-        has_password: g.has_password(),
-        callback_path: g.callback_path(),
-        id: g.id,
-        name: g.name,
-        kind: g.kind.as_str().to_string(),
-        url: g.url,
-        reserve_url: g.reserve_url,
-        sender: g.sender,
-        login: g.login,
-        rate_limit: g.rate_limit,
-        max_parts: g.max_parts,
-        timeout_ms: g.timeout_ms,
-        priority: g.priority,
-        active: g.active,
-        enabled: g.enabled,
+impl From<ccgate_core::sms::gateways::Gateway> for SmsGatewayRow {
+    fn from(g: ccgate_core::sms::gateways::Gateway) -> Self {
+        SmsGatewayRow {
+            has_password: g.has_password(),
+            callback_path: g.callback_path(),
+            id: g.id,
+            name: g.name,
+            kind: g.kind.as_str().to_string(),
+            url: g.url,
+            reserve_url: g.reserve_url,
+            sender: g.sender,
+            login: g.login,
+            rate_limit: g.rate_limit,
+            max_parts: g.max_parts,
+            timeout_ms: g.timeout_ms,
+            priority: g.priority,
+            active: g.active,
+            enabled: g.enabled,
+        }
     }
 }
 
+/// The form's values as the service's input; the service validates them further.
 #[cfg(feature = "ssr")]
-fn input(values: Vec<(String, String)>) -> Result<GatewayInput, AppError> {
+fn input(
+    values: Vec<(String, String)>,
+) -> Result<ccgate_core::sms::gateways::GatewayInput, ccgate_core::platform::error::ServiceError> {
+    use ccgate_core::platform::error::ServiceError;
+    if let Some((k, _)) = values
+        .iter()
+        .find(|(k, _)| !SMS_FIELDS.contains(&k.as_str()))
+    {
+        return Err(ServiceError::invalid(
+            "values",
+            format!("unknown field `{k}`"),
+        ));
+    }
     let get = |k: &str| {
         values
             .iter()
@@ -115,30 +127,17 @@ fn input(values: Vec<(String, String)>) -> Result<GatewayInput, AppError> {
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
-    let num = |k: &'static str| -> Result<i64, AppError> {
-        get(k).parse().map_err(|_| {
-            AppError::Invalid {
-                field: k.into(),
-                message: "expected a whole number".into(),
-            }
-            .with_status()
-        })
+    let num = |k: &'static str| {
+        get(k)
+            .parse::<i64>()
+            .map_err(|_| ServiceError::invalid(k, "expected a whole number"))
     };
-    for (k, _) in &values {
-        if !SMS_FIELDS.contains(&k.as_str()) {
-            return Err(AppError::Invalid {
-                field: k.clone(),
-                message: "unknown field".into(),
-            }
-            .with_status());
-        }
-    }
     let password = values
         .iter()
         .find(|(n, _)| n == "password")
         .map(|(_, v)| v.clone())
         .filter(|p| !p.is_empty());
-    Ok(GatewayInput {
+    Ok(ccgate_core::sms::gateways::GatewayInput {
         name: get("name"),
         kind: get("kind"),
         url: get("url"),
@@ -154,15 +153,6 @@ fn input(values: Vec<(String, String)>) -> Result<GatewayInput, AppError> {
     })
 }
 
-#[cfg(feature = "ssr")]
-async fn actor() -> Result<(crate::ssr::AppState, ccgate_core::access::audit::Actor), AppError> {
-    let admin = crate::ssr::require_admin().await?;
-    Ok((
-        crate::ssr::state()?,
-        ccgate_core::access::audit::Actor::Admin(admin.username),
-    ))
-}
-
 #[server(endpoint = "sms/gateways")]
 pub async fn sms_gateways() -> Result<Vec<SmsGatewayRow>, AppError> {
     crate::ssr::require_admin().await?;
@@ -170,7 +160,7 @@ pub async fn sms_gateways() -> Result<Vec<SmsGatewayRow>, AppError> {
     Ok(ccgate_core::sms::gateways::list(&state.db)
         .await?
         .into_iter()
-        .map(row)
+        .map(SmsGatewayRow::from)
         .collect())
 }
 
@@ -178,7 +168,9 @@ pub async fn sms_gateways() -> Result<Vec<SmsGatewayRow>, AppError> {
 #[server(endpoint = "sms/gateways/defaults")]
 pub async fn sms_gateway_defaults() -> Result<Vec<(String, String)>, AppError> {
     crate::ssr::require_admin().await?;
-    Ok(form_values(&GatewayInput::default()))
+    Ok(form_values(
+        &ccgate_core::sms::gateways::GatewayInput::default(),
+    ))
 }
 
 /// Add (`id` none) or change a gateway; the next message uses the change.
@@ -187,27 +179,25 @@ pub async fn save_sms_gateway(
     id: Option<i64>,
     values: Vec<(String, String)>,
 ) -> Result<SmsGatewayRow, AppError> {
-    let (state, actor) = actor().await?;
+    let (state, actor) = crate::ssr::require_actor().await?;
     let input = input(values)?;
     let g = match id {
         None => ccgate_core::sms::gateways::create(&state.db, &actor, &input).await?,
         Some(id) => ccgate_core::sms::gateways::update(&state.db, &actor, id, &input).await?,
     };
-    Ok(row(g))
+    Ok(g.into())
 }
 
 #[server(endpoint = "sms/gateways/activate")]
 pub async fn activate_sms_gateway(id: i64) -> Result<SmsGatewayRow, AppError> {
-    let (state, actor) = actor().await?;
-    Ok(row(ccgate_core::sms::gateways::activate(
-        &state.db, &actor, id,
-    )
-    .await?))
+    let (state, actor) = crate::ssr::require_actor().await?;
+    let g = ccgate_core::sms::gateways::activate(&state.db, &actor, id).await?;
+    Ok(g.into())
 }
 
 #[server(endpoint = "sms/gateways/delete")]
 pub async fn delete_sms_gateway(id: i64) -> Result<(), AppError> {
-    let (state, actor) = actor().await?;
+    let (state, actor) = crate::ssr::require_actor().await?;
     ccgate_core::sms::gateways::delete(&state.db, &actor, id).await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
-#[cfg(feature = "hydrate")]
-pub mod charts;
+//! One folder per page: `login`, `layout` (the shell after sign-in), `dashboard`, `settings`,
+//! `users`, `journal`, `docs`.
+
 pub mod dashboard;
 pub mod docs;
 pub mod journal;
@@ -10,8 +11,7 @@ pub mod users;
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
-use crate::i18n::{use_strings, Strings};
+use crate::i18n::use_strings;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -25,21 +25,6 @@ pub fn NotFound() -> impl IntoView {
                 <a href="/">{move || s().not_found_back}</a>
             </div>
         </main>
-    }
-}
-
-/// A user-facing message for a server-function error, in the current language.
-pub fn error_text(s: &Strings, e: &AppError) -> String {
-    match e {
-        AppError::BadCredentials => s.err_bad_credentials.to_string(),
-        AppError::Throttled(n) => s.err_throttled.replace("{n}", &n.to_string()),
-        AppError::Unauthorized => s.err_unauthorized.to_string(),
-        AppError::Invalid { field, message } => format!("{field}: {message}"),
-        AppError::Conflict(m) => m.clone(),
-        AppError::NotFound(what) => what.clone(),
-        AppError::Failed { message, .. } => message.clone(),
-        AppError::Internal => s.err_internal.to_string(),
-        AppError::ServerFn(_) => s.err_network.to_string(),
     }
 }
 

@@ -4,12 +4,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+mod table;
+
 use crate::api::list_journal;
 use crate::i18n::use_strings;
-use crate::pages::error_text;
-use crate::pages::users::Pager;
-
-const PAGE: i64 = 50;
+use table::JournalTable;
 
 #[derive(Clone, Default, PartialEq)]
 struct Filters {
@@ -134,69 +133,6 @@ pub fn JournalPage() -> impl IntoView {
                 </div>
             </form>
         </section>
-        <section class="card">
-            <Transition fallback=move || view! { <p class="muted">{s().loading}</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(p) => {
-                            let count = p.items.len();
-                            let rows = p
-                                .items
-                                .into_iter()
-                                .map(|r| {
-                                    let badge = match r.outcome.as_str() {
-                                        "ok" => "badge ok",
-                                        "bad" => "badge warn",
-                                        _ => "badge bad",
-                                    };
-                                    let which = match (&r.module, &r.method) {
-                                        (Some(m), Some(x)) => format!("{m}.{x}"),
-                                        (None, Some(x)) => x.clone(),
-                                        _ => "—".into(),
-                                    };
-                                    let title = r.path.clone();
-                                    view! {
-                                        <tr data-testid="journal-row">
-                                            <td class="mono">{r.at}</td>
-                                            <td>{r.user.unwrap_or_else(|| "—".into())}</td>
-                                            <td class="mono">{which}</td>
-                                            <td><span class=badge>{r.status}</span></td>
-                                            <td class="mono">{r.error_code.unwrap_or_default()}</td>
-                                            <td class="num">{format!("{:.2}", r.latency_ms)}</td>
-                                            <td class="mono">{r.client_ip}</td>
-                                            <td class="mono ua" title=title>{r.http_method} " " {r.path}</td>
-                                            <td class="mono small">{r.request_id}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view();
-                            view! {
-                                <div class="table-wrap">
-                                    <table class="table" data-testid="journal">
-                                        <thead>
-                                            <tr>
-                                                <th>{move || s().col_time}</th>
-                                                <th>{move || s().col_user}</th>
-                                                <th>{move || s().col_method}</th>
-                                                <th>{move || s().col_status}</th>
-                                                <th>{move || s().col_code}</th>
-                                                <th>{move || s().col_latency}</th>
-                                                <th>{move || s().col_ip}</th>
-                                                <th>{move || s().col_path}</th>
-                                                <th>{move || s().col_request_id}</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>{rows}</tbody>
-                                    </table>
-                                </div>
-                                <Pager offset total=p.total count page=PAGE />
-                            }
-                                .into_any()
-                        }
-                        Err(e) => view! { <div class="alert error">{error_text(s(), &e)}</div> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+        <JournalTable page offset />
     }
 }

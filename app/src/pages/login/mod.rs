@@ -1,9 +1,11 @@
+//! The sign-in page.
+
 use leptos::prelude::*;
 
 use crate::api::Login;
+use crate::components::error_text;
+use crate::components::LangSwitch;
 use crate::i18n::use_strings;
-use crate::pages::error_text;
-use crate::LangSwitch;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

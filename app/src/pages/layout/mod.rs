@@ -1,10 +1,12 @@
+//! The product shell after sign-in: header, navigation, language switch, content.
+
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
 use crate::api::{current_admin, Logout};
+use crate::components::LangSwitch;
 use crate::i18n::use_strings;
 use crate::pages::hard_navigate;
-use crate::LangSwitch;
 
 /// The product shell after sign-in: header, navigation, language switch, content.
 #[component]

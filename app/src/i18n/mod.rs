@@ -1,0 +1,327 @@
+//! Every UI string, in Russian (default) and English: one [`Strings`] table per language
+//! (`ru.rs`, `en.rs`), read reactively through [`use_strings`]. The language is chosen in the
+//! header and remembered in the `ccgate_lang` cookie. Bilingual *data* from elsewhere (catalogue
+//! titles, setting titles) is chosen with [`Lang::pick`].
+
+mod en;
+mod ru;
+
+use leptos::prelude::*;
+
+pub use en::EN;
+pub use ru::RU;
+
+pub const COOKIE: &str = "ccgate_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Ru,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Lang> {
+        match s {
+            "ru" => Some(Lang::Ru),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    /// The language named by a `Cookie:` header value, default Russian.
+    pub fn from_cookie_header(header: &str) -> Lang {
+        header
+            .split(';')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == COOKIE)
+            .and_then(|(_, v)| Lang::from_code(v.trim()))
+            .unwrap_or_default()
+    }
+    /// The Russian or English one of a pair of texts (catalogue and setting titles).
+    pub fn pick<T>(self, ru: T, en: T) -> T {
+        match self {
+            Lang::Ru => ru,
+            Lang::En => en,
+        }
+    }
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ru => Lang::En,
+            Lang::En => Lang::Ru,
+        }
+    }
+}
+
+pub struct Strings {
+    pub app_title: &'static str,
+    pub lang_switch_label: &'static str,
+    pub nav_dashboard: &'static str,
+    pub nav_settings: &'static str,
+    pub nav_users: &'static str,
+    pub nav_docs: &'static str,
+    pub nav_logout: &'static str,
+    pub nav_menu: &'static str,
+    pub login_title: &'static str,
+    pub login_username: &'static str,
+    pub login_password: &'static str,
+    pub login_submit: &'static str,
+    pub login_show_password: &'static str,
+    pub login_hide_password: &'static str,
+    pub login_busy: &'static str,
+    pub err_bad_credentials: &'static str,
+    /// `{n}` is replaced by the seconds to wait.
+    pub err_throttled: &'static str,
+    pub err_unauthorized: &'static str,
+    pub err_internal: &'static str,
+    pub err_network: &'static str,
+    pub loading: &'static str,
+    pub dashboard_title: &'static str,
+    pub dashboard_intro: &'static str,
+    pub signins_title: &'static str,
+    pub signins_empty: &'static str,
+    pub dash_period_today: &'static str,
+    pub dash_period_7d: &'static str,
+    pub dash_period_30d: &'static str,
+    pub dash_period_custom: &'static str,
+    pub dash_from: &'static str,
+    pub dash_until: &'static str,
+    pub dash_show: &'static str,
+    pub dash_w_users: &'static str,
+    pub dash_w_users_sub: &'static str,
+    pub dash_w_modules: &'static str,
+    pub dash_w_methods: &'static str,
+    pub dash_w_enabled_sub: &'static str,
+    pub dash_w_requests: &'static str,
+    pub dash_w_requests_sub: &'static str,
+    pub dash_w_bad: &'static str,
+    pub dash_w_bad_sub: &'static str,
+    pub dash_w_errors: &'static str,
+    pub dash_w_errors_sub: &'static str,
+    pub dash_chart_days: &'static str,
+    pub dash_chart_total: &'static str,
+    pub dash_series_valid: &'static str,
+    pub dash_series_bad: &'static str,
+    pub dash_series_error: &'static str,
+    pub dash_top_users: &'static str,
+    pub dash_top_users_bad: &'static str,
+    pub dash_top_methods: &'static str,
+    pub dash_top_methods_bad: &'static str,
+    pub dash_top_empty: &'static str,
+    pub dash_anonymous: &'static str,
+    pub dash_unknown_route: &'static str,
+    pub dash_col_requests: &'static str,
+    pub dash_col_bad: &'static str,
+    pub dash_latest: &'static str,
+    pub dash_latest_empty: &'static str,
+    pub dash_open_journal: &'static str,
+    pub dash_live_on: &'static str,
+    pub dash_live_off: &'static str,
+    pub col_time: &'static str,
+    pub col_user: &'static str,
+    pub col_ip: &'static str,
+    pub col_browser: &'static str,
+    pub col_result: &'static str,
+    pub result_ok: &'static str,
+    pub result_fail: &'static str,
+    pub result_throttled: &'static str,
+    pub settings_title: &'static str,
+    pub settings_intro: &'static str,
+    pub users_title: &'static str,
+    pub users_intro: &'static str,
+    pub docs_title: &'static str,
+    pub docs_intro: &'static str,
+    pub coming_soon: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_back: &'static str,
+    pub nav_journal: &'static str,
+    pub users_add: &'static str,
+    pub users_shown: &'static str,
+    pub users_none: &'static str,
+    pub col_id: &'static str,
+    pub col_login: &'static str,
+    pub col_note: &'static str,
+    pub col_status: &'static str,
+    pub col_keys: &'static str,
+    pub col_perms: &'static str,
+    pub col_actions: &'static str,
+    pub status_any: &'static str,
+    pub status_active: &'static str,
+    pub status_blocked: &'static str,
+    pub block: &'static str,
+    pub unblock: &'static str,
+    pub save: &'static str,
+    pub saving: &'static str,
+    pub saved: &'static str,
+    pub cancel: &'static str,
+    pub create: &'static str,
+    pub prev: &'static str,
+    pub next: &'static str,
+    pub filter_placeholder: &'static str,
+    pub user_title: &'static str,
+    pub user_back: &'static str,
+    pub keys_title: &'static str,
+    pub key_name: &'static str,
+    pub key_expires: &'static str,
+    pub key_create: &'static str,
+    pub key_shown_once: &'static str,
+    pub key_copy: &'static str,
+    pub key_copied: &'static str,
+    pub key_revoke: &'static str,
+    pub key_rotate: &'static str,
+    pub key_grace: &'static str,
+    pub key_grace_none: &'static str,
+    pub key_grace_hour: &'static str,
+    pub key_grace_day: &'static str,
+    pub key_grace_week: &'static str,
+    pub col_prefix: &'static str,
+    pub col_created: &'static str,
+    pub col_expires: &'static str,
+    pub col_last_used: &'static str,
+    pub key_state_active: &'static str,
+    pub key_state_expired: &'static str,
+    pub key_state_revoked: &'static str,
+    pub never: &'static str,
+    pub no_keys: &'static str,
+    pub perms_title: &'static str,
+    pub perms_hint: &'static str,
+    pub perms_copy_from: &'static str,
+    pub perms_copy: &'static str,
+    pub modules_title: &'static str,
+    pub modules_hint: &'static str,
+    pub journal_title: &'static str,
+    pub col_method: &'static str,
+    pub col_code: &'static str,
+    pub col_latency: &'static str,
+    pub col_request_id: &'static str,
+    pub col_path: &'static str,
+    pub outcome_any: &'static str,
+    pub outcome_ok: &'static str,
+    pub outcome_bad: &'static str,
+    pub outcome_error: &'static str,
+    pub journal_from: &'static str,
+    pub journal_until: &'static str,
+    pub apply_filters: &'static str,
+    pub reset_filters: &'static str,
+    // Settings → «SMS».
+    pub sms_title: &'static str,
+    pub sms_hint: &'static str,
+    pub sms_add: &'static str,
+    pub sms_none: &'static str,
+    pub sms_active: &'static str,
+    pub sms_failover: &'static str,
+    pub sms_disabled: &'static str,
+    pub sms_activate: &'static str,
+    pub sms_test: &'static str,
+    pub sms_edit: &'static str,
+    pub sms_delete: &'static str,
+    pub sms_callback: &'static str,
+    pub sms_field_name: &'static str,
+    pub sms_field_kind: &'static str,
+    pub sms_field_url: &'static str,
+    pub sms_field_reserve_url: &'static str,
+    pub sms_field_sender: &'static str,
+    pub sms_field_login: &'static str,
+    pub sms_field_password: &'static str,
+    pub sms_field_rate: &'static str,
+    pub sms_field_max_parts: &'static str,
+    pub sms_field_timeout: &'static str,
+    pub sms_field_priority: &'static str,
+    pub sms_field_enabled: &'static str,
+    pub sms_smpp_hint: &'static str,
+    /// Settings → «FreeSWITCH»: the connection test button.
+    pub fs_check: &'static str,
+    // «Документация».
+    pub docs_requests: &'static str,
+    pub docs_requests_text: &'static str,
+    pub docs_methods: &'static str,
+    pub docs_error_codes: &'static str,
+    pub docs_errors_title: &'static str,
+}
+
+pub fn strings(lang: Lang) -> &'static Strings {
+    match lang {
+        Lang::Ru => &RU,
+        Lang::En => &EN,
+    }
+}
+
+/// The current language signal, provided by `App`.
+pub fn use_lang() -> RwSignal<Lang> {
+    expect_context::<RwSignal<Lang>>()
+}
+
+/// A reactive accessor for the current strings.
+pub fn use_strings() -> impl Fn() -> &'static Strings + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || strings(lang.get())
+}
+
+/// The language the request (server) or the document (browser) asks for.
+pub fn initial_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(Lang::from_cookie_header)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        use wasm_bindgen::JsCast;
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+            .and_then(|d| d.cookie().ok())
+            .map(|c| Lang::from_cookie_header(&c))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        Lang::default()
+    }
+}
+
+/// Remember the language in a cookie (browser only; a no-op on the server).
+pub fn remember_lang(_lang: Lang) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(doc) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        {
+            let _ = doc.set_cookie(&format!(
+                "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                _lang.code()
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_parsing() {
+        assert_eq!(Lang::from_cookie_header("id=abc; ccgate_lang=en"), Lang::En);
+        assert_eq!(Lang::from_cookie_header("ccgate_lang=ru"), Lang::Ru);
+        assert_eq!(Lang::from_cookie_header("ccgate_lang=de"), Lang::Ru);
+        assert_eq!(Lang::from_cookie_header(""), Lang::Ru);
+    }
+
+    #[test]
+    fn title_is_the_product_name() {
+        assert_eq!(RU.app_title, "API для Центра обработки вызовов");
+    }
+}
