@@ -47,6 +47,7 @@ codes! {
     TierNotFound => ("tier_not_found", 404, "No tier links this queue and agent."),
     CdrNotFound => ("cdr_not_found", 404, "No CDR of that call has been indexed."),
     InvalidRange => ("invalid_range", 422, "The time range is empty or reversed (from must be before until)."),
+    RangeTooLarge => ("range_too_large", 400, "The time range is longer than allowed (reports: at most 366 days)."),
     RecordingNotFound => ("recording_not_found", 404, "No recording of that call inside the recordings directory."),
     RangeNotSatisfiable => ("range_not_satisfiable", 416, "The Range header asks for bytes the file does not have."),
     UpstreamUnavailable => ("upstream_unavailable", 503, "FreeSWITCH (or another upstream) cannot be reached."),
@@ -65,6 +66,7 @@ codes! {
     InvalidPhone => ("invalid_phone", 400, "The phone number cannot be read as E.164 (RU: 8XXXXXXXXXX, 7…, +7…, 10-digit 9…); details.reason says why."),
     BatchTooLarge => ("batch_too_large", 400, "More recipients in one sms/send than allowed (10 000)."),
     SmsGatewayNotConfigured => ("sms_gateway_not_configured", 503, "No SMS gateway is active: add one in Settings → SMS."),
+    NotConfigured => ("not_configured", 503, "The method needs a setting that is still empty (details.setting names it): set it in Settings."),
     NotImplemented => ("not_implemented", 501, "The method is in the catalogue but its module is not available yet."),
     InternalError => ("internal_error", 500, "An unexpected failure; quote the request_id to support."),
 }
