@@ -215,4 +215,41 @@ mod tests {
             ]
         );
     }
+
+    #[tokio::test]
+    async fn status_counters_keep_count_and_newest_time() {
+        let (_dir, db) = crate::platform::db::scratch(1).await;
+        let snap = Snapshot::default();
+        let day = 86_400_000;
+        let mut denied = entry(day + 5, Some(1), "tiers", 403);
+        denied.error_code = Some("permission_denied".into());
+        let first = [entry(day + 9, Some(1), "queues", 200), denied.clone()];
+        let second = [entry(day + 3, Some(1), "queues", 200), denied];
+        for batch in [&first[..], &second[..]] {
+            let mut tx = db.pool.begin().await.unwrap();
+            add_status(&mut tx, db.backend, &snap, batch).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let rows: Vec<(i64, String, i64, String, i64, i64)> = sqlx::query_as(
+            "SELECT day, method, status, error_code, count, last_at FROM daily_request_counters \
+             ORDER BY status",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (1, "queues".into(), 200, String::new(), 2, day + 9),
+                (
+                    1,
+                    "tiers".into(),
+                    403,
+                    "permission_denied".into(),
+                    2,
+                    day + 5
+                ),
+            ]
+        );
+    }
 }
