@@ -64,18 +64,17 @@ async fn try_status_counters(db: &Db, offset_minutes: i64) -> Result<Option<i64>
         Backend::Sqlite => "(at + ?) / 86400000",
         Backend::MySql => "(at + ?) DIV 86400000",
     };
+    // The day expression once, in a derived table (its one parameter is not repeated in GROUP BY).
     let sql = format!(
         "INSERT INTO daily_request_counters \
          (day, user_id, module, method, status, error_code, count, last_at) \
-         SELECT {day}, COALESCE(user_id, 0), COALESCE(module, ''), COALESCE(method, ''), status, \
-         COALESCE(error_code, ''), COUNT(*), MAX(at) FROM request_journal WHERE at >= 0 \
-         GROUP BY {day}, COALESCE(user_id, 0), COALESCE(module, ''), COALESCE(method, ''), status, \
-         COALESCE(error_code, '')"
+         SELECT d, u, mo, me, st, ec, COUNT(*), MAX(at) FROM (SELECT {day} AS d, \
+         COALESCE(user_id, 0) AS u, COALESCE(module, '') AS mo, COALESCE(method, '') AS me, \
+         status AS st, COALESCE(error_code, '') AS ec, at FROM request_journal WHERE at >= 0) j \
+         GROUP BY d, u, mo, me, st, ec"
     );
-    let offset_ms = offset_minutes * 60_000;
     sqlx::query(&sql)
-        .bind(offset_ms)
-        .bind(offset_ms)
+        .bind(offset_minutes * 60_000)
         .execute(&mut *tx)
         .await?;
     let counted: i64 = sqlx::query_scalar(
@@ -145,5 +144,24 @@ mod tests {
                 (20_001, 1, 200, String::new(), 2, day + 21 * 3_600_000 + 5),
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn two_instances_at_once_count_once() {
+        let (_dir, db) = crate::platform::db::scratch(4).await;
+        for i in 0..50 {
+            journal_row(&db, 1_795_607_187_000 + i, Some(i % 3), 200, None).await;
+        }
+        let other = Db::connect(db.url().expose(), 2).await.unwrap();
+        let (a, b) = tokio::join!(status_counters(&db, 180), status_counters(&other, 180));
+        let mut done = [a.unwrap(), b.unwrap()];
+        done.sort();
+        assert_eq!(done, [None, Some(50)]);
+        let total: i64 =
+            sqlx::query_scalar("SELECT CAST(SUM(count) AS SIGNED) FROM daily_request_counters")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!(total, 50);
     }
 }
