@@ -31,6 +31,8 @@ pub struct Services {
     pub dash_cache: Arc<Cache>,
     /// Totals of CDR searches until the CDR index next changes.
     pub cdr_totals: Arc<Totals>,
+    /// The reports' grouped counters of closed days.
+    pub reports_cache: Arc<crate::reports::Cache>,
 }
 
 impl Services {
@@ -63,6 +65,7 @@ impl Services {
             sms: Arc::new(SmsHub::default()),
             dash_cache: Arc::default(),
             cdr_totals: Arc::default(),
+            reports_cache: Arc::default(),
         })
     }
 

@@ -24,6 +24,8 @@ use crate::platform::db::Db;
 
 pub use error::ReportsError;
 use params::{Format, GroupBy, Range, ReportQuery};
+pub use requests::Cache;
+use requests::Source;
 
 /// The reports answered from counters and tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +64,7 @@ fn output<T: Serialize>(format: Format, report: &T, csv: impl Fn(&T, bool) -> St
 /// [`params::PARAMS`]) and build the report.
 pub async fn build<'a>(
     db: &Db,
+    cache: Option<&Cache>,
     snap: &Snapshot,
     report: Report,
     param: impl Fn(&str) -> Option<&'a str>,
@@ -75,20 +78,25 @@ pub async fn build<'a>(
     let range = Range::of(&q.period, snap);
     let tz = snap.utc_offset_minutes;
     let p = &q.period;
+    let src = Source {
+        db,
+        cache,
+        last_closed: crate::dashboard::last_closed_day(snap, now_ms),
+    };
     Ok(match report {
         Report::Request => output(
             q.format,
-            &requests::request(db, range, p, q.group_by, user).await?,
+            &requests::request(src, range, p, q.group_by, user).await?,
             requests::RequestReport::to_csv,
         ),
         Report::BadRequest => output(
             q.format,
-            &requests::bad_request(db, range, p, q.group_by, user).await?,
+            &requests::bad_request(src, range, p, q.group_by, user).await?,
             requests::BadReport::to_csv,
         ),
         Report::Users => output(
             q.format,
-            &users::users(db, range, p, tz, user).await?,
+            &users::users(src, range, p, tz, user).await?,
             users::UsersReport::to_csv,
         ),
         Report::Sms => output(

@@ -4,10 +4,12 @@
 //! range, never the journal.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::dashboard::Period;
+use crate::dashboard::{Period, CACHE_TTL};
 use crate::platform::db::Db;
 use crate::platform::query::Filter;
 use crate::platform::time::date_of_day;
@@ -39,17 +41,110 @@ pub(super) struct Line {
     pub last_at: i64,
 }
 
-/// The counters of `period` (of one user, if given) grouped by `group_by` and status (and error
-/// code with `codes`).
+/// Closed days' grouped counters kept in memory per process, so a 90-day report reads only the
+/// days not yet closed from the database (the dashboard's rule: a day is closed ten minutes after
+/// it ends, and closed days are read again after an hour anyway).
+#[derive(Default)]
+pub struct Cache {
+    days: Mutex<HashMap<CacheKey, (Instant, Arc<Vec<Line>>)>>,
+}
+
+/// (day, grouping, user filter, with error codes).
+type CacheKey = (i64, GroupBy, Option<i64>, bool);
+
+/// Cached day-groupings before the cache is emptied of stale ones, then of all.
+const CACHE_ENTRIES: usize = 8192;
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("reports::Cache").finish_non_exhaustive()
+    }
+}
+
+impl Cache {
+    fn get(&self, key: &CacheKey) -> Option<Arc<Vec<Line>>> {
+        let days = self.days.lock().unwrap_or_else(|e| e.into_inner());
+        days.get(key)
+            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+            .map(|(_, l)| l.clone())
+    }
+
+    fn put(&self, key: CacheKey, lines: Arc<Vec<Line>>) {
+        let mut days = self.days.lock().unwrap_or_else(|e| e.into_inner());
+        if days.len() >= CACHE_ENTRIES {
+            days.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+            if days.len() >= CACHE_ENTRIES {
+                days.clear();
+            }
+        }
+        days.insert(key, (Instant::now(), lines));
+    }
+}
+
+/// Where counters are read from: the database, and closed days from a cache when given.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub db: &'a Db,
+    pub cache: Option<&'a Cache>,
+    /// Days up to this one are closed.
+    pub last_closed: i64,
+}
+
+/// The counters of `period` (of one user, if given) grouped by day, `group_by` and status (and
+/// error code with `codes`).
 pub(super) async fn fetch(
-    db: &Db,
+    src: Source<'_>,
     period: &Period,
     group_by: GroupBy,
     user_id: Option<i64>,
     codes: bool,
 ) -> Result<Vec<Line>, ReportsError> {
+    let key = |day: i64| (day, group_by, user_id, codes);
+    let mut out: Vec<Line> = Vec::new();
+    let mut missing: Vec<i64> = Vec::new();
+    for day in period.from_day..=period.to_day {
+        let cached = src
+            .cache
+            .filter(|_| day <= src.last_closed)
+            .and_then(|c| c.get(&key(day)));
+        match cached {
+            Some(lines) => out.extend(lines.iter().cloned()),
+            None => missing.push(day),
+        }
+    }
+    let (Some(&lo), Some(&hi)) = (missing.first(), missing.last()) else {
+        return Ok(out);
+    };
+    let lines = fetch_days(src.db, lo, hi, group_by, user_id, codes).await?;
+    let mut per_day: HashMap<i64, Vec<Line>> = HashMap::new();
+    for l in lines {
+        per_day.entry(l.day).or_default().push(l);
+    }
+    for day in missing {
+        let lines = per_day.remove(&day).unwrap_or_default();
+        match src.cache.filter(|_| day <= src.last_closed) {
+            Some(c) => {
+                let lines = Arc::new(lines);
+                out.extend(lines.iter().cloned());
+                c.put(key(day), lines);
+            }
+            None => out.extend(lines),
+        }
+    }
+    Ok(out)
+}
+
+/// One grouped read of the counters' primary-key range `from..=to`.
+async fn fetch_days(
+    db: &Db,
+    from: i64,
+    to: i64,
+    group_by: GroupBy,
+    user_id: Option<i64>,
+    codes: bool,
+) -> Result<Vec<Line>, ReportsError> {
     let dims = [
-        (group_by == GroupBy::Day, "day", "CAST(0 AS SIGNED)"),
+        (true, "day", "day"),
         (group_by == GroupBy::User, "user_id", "CAST(0 AS SIGNED)"),
         (
             matches!(group_by, GroupBy::Module | GroupBy::Method),
@@ -66,8 +161,8 @@ pub(super) async fn fetch(
         .collect();
     let group: Vec<&str> = dims.iter().filter(|d| d.0).map(|d| d.1).collect();
     let mut w = Filter::new();
-    w.and("day >= ?", [period.from_day.into()])
-        .and("day <= ?", [period.to_day.into()])
+    w.and("day >= ?", [from.into()])
+        .and("day <= ?", [to.into()])
         .and_opt("user_id = ?", user_id);
     let sql = format!(
         "SELECT {}, CAST(SUM(count) AS SIGNED) AS count, MAX(last_at) AS last_at \
@@ -199,14 +294,14 @@ impl<T: Default> Groups<T> {
 
 /// `reports.request`.
 pub async fn request(
-    db: &Db,
+    src: Source<'_>,
     range: Range,
     period: &Period,
     group_by: GroupBy,
     user: Option<(String, i64)>,
 ) -> Result<RequestReport, ReportsError> {
-    let lines = fetch(db, period, group_by, user.as_ref().map(|u| u.1), false).await?;
-    let logins = super::logins(db, group_by).await?;
+    let lines = fetch(src, period, group_by, user.as_ref().map(|u| u.1), false).await?;
+    let logins = super::logins(src.db, group_by).await?;
     let mut groups: Groups<Counts> = Groups::new(group_by, period);
     let mut totals = Counts::default();
     for l in &lines {
@@ -329,14 +424,14 @@ fn by_count(map: HashMap<(String, i64), i64>) -> Vec<CodeCount> {
 
 /// `reports.badRequest`.
 pub async fn bad_request(
-    db: &Db,
+    src: Source<'_>,
     range: Range,
     period: &Period,
     group_by: GroupBy,
     user: Option<(String, i64)>,
 ) -> Result<BadReport, ReportsError> {
-    let lines = fetch(db, period, group_by, user.as_ref().map(|u| u.1), true).await?;
-    let logins = super::logins(db, group_by).await?;
+    let lines = fetch(src, period, group_by, user.as_ref().map(|u| u.1), true).await?;
+    let logins = super::logins(src.db, group_by).await?;
     let mut groups: Groups<BadRow> = Groups::new(group_by, period);
     let mut totals = BadTotals::default();
     let mut bad_codes: HashMap<(String, i64), i64> = HashMap::new();

@@ -30,10 +30,32 @@ fn entry(at: &str, user: Option<(i64, &str)>, method: &str, status: u16, code: &
 }
 
 async fn report(db: &Db, snap: &Snapshot, r: Report, q: &str) -> Result<Output, ReportsError> {
+    let plain = report_with(db, None, snap, r, q).await;
+    // Through the closed-day cache: the same answer, cold and warm.
+    let cache = Cache::default();
+    for _ in 0..2 {
+        let cached = report_with(db, Some(&cache), snap, r, q).await;
+        assert_eq!(
+            format!("{cached:?}"),
+            format!("{plain:?}"),
+            "cached answer differs for {q}"
+        );
+    }
+    plain
+}
+
+async fn report_with(
+    db: &Db,
+    cache: Option<&Cache>,
+    snap: &Snapshot,
+    r: Report,
+    q: &str,
+) -> Result<Output, ReportsError> {
     let pairs = crate::platform::form::form_pairs(q);
     let now = parse_input("2026-11-27T12:00:00+03:00", 0).unwrap();
     build(
         db,
+        cache,
         snap,
         r,
         |k| {

@@ -14,7 +14,7 @@ use crate::platform::time::rfc3339;
 
 use super::csv::Csv;
 use super::params::{GroupBy, Range};
-use super::requests::fetch;
+use super::requests::{fetch, Source};
 use super::ReportsError;
 
 /// `reports.users` has one grouping.
@@ -93,7 +93,7 @@ async fn per_user(
 
 /// `reports.users`.
 pub async fn users(
-    db: &Db,
+    src: Source<'_>,
     range: Range,
     period: &Period,
     offset_minutes: i64,
@@ -101,7 +101,8 @@ pub async fn users(
 ) -> Result<UsersReport, ReportsError> {
     let uid = user.as_ref().map(|u| u.1);
     let millis = period.millis(offset_minutes);
-    let lines = fetch(db, period, GroupBy::User, uid, false).await?;
+    let db = src.db;
+    let lines = fetch(src, period, GroupBy::User, uid, false).await?;
     let sms = per_user(
         db,
         "SELECT user_id, COUNT(*), \

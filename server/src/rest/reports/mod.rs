@@ -51,7 +51,16 @@ async fn counter_report(
 ) -> Result<Response, ApiError> {
     let p = Params::parse(q.as_deref(), PARAMS)?;
     let snap = state.live.current();
-    let out = reports::build(&state.db, &snap, report, |name| p.opt(name), now_ms()).await?;
+    let cache = Some(&*state.reports_cache);
+    let out = reports::build(
+        &state.db,
+        cache,
+        &snap,
+        report,
+        |name| p.opt(name),
+        now_ms(),
+    )
+    .await?;
     Ok(match out {
         Output::Json(v) => Json(v).into_response(),
         Output::Csv(body) => {
