@@ -4,7 +4,7 @@
 //! One folder per module: `platform` (what every module stands on), `access` (admins, API users,
 //! keys, permissions, settings, audit, the live snapshot), `journal` (the request journal and daily
 //! counters), `dashboard`, `cc` (contact center), `freeswitch` (the wire codecs and clients),
-//! `sms`.
+//! `sms`, `stats` (online statistics).
 //!
 //! Invariant: nothing here knows about HTTP frameworks or Leptos. Handlers and server functions stay
 //! thin and call into this crate.
@@ -17,6 +17,7 @@ pub mod journal;
 pub mod platform;
 pub mod services;
 pub mod sms;
+pub mod stats;
 
 pub use platform::config::Config;
 pub use platform::db::{Backend, Db};

@@ -13,6 +13,7 @@ use crate::platform::config::Config;
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::sms::service::SmsHub;
+use crate::stats::StatsHub;
 
 #[derive(Clone)]
 pub struct Services {
@@ -31,6 +32,8 @@ pub struct Services {
     pub dash_cache: Arc<Cache>,
     /// Totals of CDR searches until the CDR index next changes.
     pub cdr_totals: Arc<Totals>,
+    /// The online statistics' caches (live listings, period figures, external answers).
+    pub stats: Arc<StatsHub>,
 }
 
 impl Services {
@@ -52,6 +55,7 @@ impl Services {
             sms: Arc::new(SmsHub::default()),
             dash_cache: Arc::default(),
             cdr_totals: Arc::default(),
+            stats: Arc::default(),
         })
     }
 

@@ -16,6 +16,8 @@ use crate::cc::settings::FsSettings;
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::platform::error::{ErrorCode, PublicError};
+use crate::stats::projects::Project;
+use crate::stats::settings::StatsSettings;
 
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
@@ -49,6 +51,10 @@ pub struct Snapshot {
     pub utc_offset_minutes: i64,
     /// The «FreeSWITCH» block, typed (parsed once, here, for every reader of this snapshot).
     pub freeswitch: FsSettings,
+    /// The «Онлайн статистика ЦОВ» block, typed.
+    pub stats: StatsSettings,
+    /// The defined statistics projects, by name (empty: one per FreeSWITCH queue).
+    pub stats_projects: Arc<Vec<Project>>,
 }
 
 /// How the caller presented a key.
@@ -232,6 +238,12 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
         .and_then(|v| settings::parse_offset(v))
         .unwrap_or(180);
     let freeswitch = FsSettings::from_values(&settings);
+    let stats = StatsSettings::from_values(&settings);
+    let stats_projects = Arc::new(
+        crate::stats::projects::list(db)
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+    );
     Ok(Snapshot {
         generation,
         keys,
@@ -239,6 +251,8 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
         settings,
         utc_offset_minutes,
         freeswitch,
+        stats,
+        stats_projects,
     })
 }
 
