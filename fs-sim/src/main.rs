@@ -125,6 +125,13 @@ async fn main() -> ExitCode {
         }
     });
     if args.scenario == Scenario::Demo {
+        // The day so far: eight hours of back-dated queue calls in the CDR directory.
+        if let Some(dir) = &args.cfg.cdr_dir {
+            match fs_sim::originate::demo_day(&sim, dir, fs_sim::util::now_micros(), 8, 2026) {
+                Ok(n) => eprintln!("fs-sim: wrote the CDRs of {n} queue calls of the demo day"),
+                Err(e) => eprintln!("fs-sim: cannot write the demo day: {e}"),
+            }
+        }
         // A short history of calls: answered, busy and unroutable.
         let demo = sim.clone();
         tokio::spawn(async move {
@@ -137,7 +144,36 @@ async fn main() -> ExitCode {
                 let _ = demo.api("originate", dial, ApiMode::Esl).await;
             }
         });
+        // And the day goes on: a queue call every 10-40 s, some callers losing patience.
+        let live = sim.clone();
+        tokio::spawn(async move {
+            use rand::Rng;
+            loop {
+                let (pause, ext, talk, patience) = {
+                    let mut rng = rand::thread_rng();
+                    let ext = ["7001", "7001", "7002", "7003"][rng.gen_range(0..4)];
+                    (
+                        rng.gen_range(10..40),
+                        ext,
+                        rng.gen_range(20..120),
+                        rng.gen_range(10..60),
+                    )
+                };
+                tokio::time::sleep(Duration::from_secs(pause)).await;
+                let dial = format!(
+                    "{{sim_talk_seconds={talk},sim_patience_seconds={patience}}}loopback/{ext}/default &park()"
+                );
+                let _ = live.api("originate", &dial, ApiMode::Esl).await;
+            }
+        });
     }
     let _ = tokio::signal::ctrl_c().await;
+    use std::sync::atomic::Ordering::Relaxed;
+    println!(
+        "fs-sim callcenter_config listings: {} in {:.1} s, at most {} in one second",
+        sim.cc_listings.load(Relaxed),
+        sim.started.elapsed().as_secs_f64(),
+        sim.cc_listings_peak_per_second()
+    );
     ExitCode::SUCCESS
 }
