@@ -22,9 +22,11 @@ Usage: fs-sim [options]
   --scenario NAME          capture | demo                (default capture)
   --cdr-dir DIR            write CDRs (xml_cdr/, json_cdr/, cdr-csv/Master.csv) under DIR
   --recordings-dir DIR     write <uuid>.wav recordings of answered calls into DIR
+  --extra-queues N         also load N queues q01@bench … (each with two agents), for benchmarks
   -h, --help               this text";
 
 struct Args {
+    extra_queues: usize,
     esl_listen: String,
     http_listen: String,
     scenario: Scenario,
@@ -33,6 +35,7 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
+        extra_queues: 0,
         esl_listen: "127.0.0.1:8021".into(),
         http_listen: "127.0.0.1:8080".into(),
         scenario: Scenario::Capture,
@@ -70,6 +73,11 @@ fn parse_args() -> Result<Args, String> {
             }
             "--cdr-dir" => a.cfg.cdr_dir = Some(PathBuf::from(value)),
             "--recordings-dir" => a.cfg.recordings_dir = Some(PathBuf::from(value)),
+            "--extra-queues" => {
+                a.extra_queues = value
+                    .parse()
+                    .map_err(|_| format!("--extra-queues {value:?}: expected a number"))?
+            }
             _ => return Err(format!("unknown option {flag}\n\n{HELP}")),
         }
     }
@@ -94,7 +102,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let sim = Sim::new(args.cfg.clone(), args.scenario.callcenter());
+    let mut cc = args.scenario.callcenter();
+    fs_sim::scenario::add_bench_queues(&mut cc, args.extra_queues);
+    let sim = Sim::new(args.cfg.clone(), cc);
     let esl = match TcpListener::bind(&args.esl_listen).await {
         Ok(l) => l,
         Err(e) => {

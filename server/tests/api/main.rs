@@ -10,3 +10,4 @@ mod contact_center;
 mod dashboard;
 mod panel;
 mod sms;
+mod stats;
