@@ -286,5 +286,9 @@ fn the_demo_day_has_answered_and_abandoned_calls() {
         .find(|v| get(v, "cc_cause") == "cancel")
         .unwrap();
     assert_eq!(names(cancel), names(&real));
+    // Started again ten minutes later: only calls of the ten minutes since are added.
+    let again = fs_sim::originate::demo_day(&s, &dir, now + 600_000_000, 8, 7).unwrap();
+    assert!(again < 15, "{again} calls in ten minutes");
+    assert_eq!(member_legs(&dir).len(), n + again);
     let _ = std::fs::remove_dir_all(&dir);
 }

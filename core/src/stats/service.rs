@@ -16,7 +16,7 @@ use crate::stats::error::Upstream;
 use crate::stats::external::Forward;
 use crate::stats::live::{self, LiveFigures};
 use crate::stats::period::{self, PeriodFigures, Range, Sms, Tally};
-use crate::stats::projects::{per_queue, Project};
+use crate::stats::projects::{per_queue, Project, DEFAULT_SERVICE_LEVEL_SECONDS};
 use crate::stats::settings::Source;
 use crate::stats::{Snapshot, StatsError, StatsHub, LIVE_MAX_AGE, PERIOD_MAX_AGE};
 
@@ -115,7 +115,7 @@ pub fn range_of(req: &Request, tz_minutes: i64, now: i64) -> Result<(Range, bool
             format!("at most {MAX_RANGE_DAYS} days"),
         ));
     }
-    // Today so far: its end moves, so it is cached by day, not by the exact end.
+    // `true`: up to now (its end moves with every request).
     Ok((Range { from_ms, until_ms }, until.is_none()))
 }
 
@@ -177,17 +177,17 @@ impl StatsHub {
         s: &Services,
         projects: &[&Project],
         range: Range,
-        today: bool,
-        tz_minutes: i64,
+        open_ended: bool,
         overall: bool,
     ) -> Result<Arc<PeriodSet>, StatsError> {
         let spec: Vec<(&str, u32, &Vec<String>)> = projects
             .iter()
             .map(|p| (p.name.as_str(), p.service_level_seconds, &p.queues))
             .collect();
-        let when = if today {
-            let day = (range.until_ms - 1 + tz_minutes * 60_000).div_euclid(86_400_000);
-            format!("today:{day}:{tz_minutes}")
+        // Up to now: the end moves with every request, so it is not part of the key (the
+        // figures are at most PERIOD_MAX_AGE old).
+        let when = if open_ended {
+            format!("{}-now", range.from_ms)
         } else {
             format!("{}-{}", range.from_ms, range.until_ms)
         };
@@ -246,11 +246,12 @@ async fn compute_periods(
         }
         let all: Vec<&str> = threshold_of.keys().copied().collect();
         let o = period::outbound(db, &all, range).await?;
-        let single = (groups.len() == 1).then(|| *groups.keys().next().unwrap_or(&0));
-        let single = single.or(groups
-            .is_empty()
-            .then_some(crate::stats::projects::DEFAULT_SERVICE_LEVEL_SECONDS));
-        Some(PeriodFigures::new(range, single, &t, o))
+        let threshold = match groups.len() {
+            0 => Some(DEFAULT_SERVICE_LEVEL_SECONDS),
+            1 => groups.keys().next().copied(),
+            _ => None,
+        };
+        Some(PeriodFigures::new(range, threshold, &t, o))
     } else {
         None
     };
@@ -283,15 +284,13 @@ pub async fn get(s: &Services, project: &str, req: &Request<'_>) -> Result<Value
         let a = hub.external.forward(&snap.stats, &f).await?;
         return Ok(serde_json::to_value(&*a).unwrap_or(Value::Null));
     }
-    let (range, today) = range_of(req, snap.utc_offset_minutes, now_ms())?;
+    let (range, open_ended) = range_of(req, snap.utc_offset_minutes, now_ms())?;
     let fs = hub.snapshot(s, &snap).await?;
     let projects = effective(&snap, &fs.listing);
     let Some((p, defined)) = projects.iter().find(|(p, _)| p.name == project) else {
         return Err(StatsError::ProjectNotFound(project.to_string()));
     };
-    let periods = hub
-        .periods(s, &[p], range, today, snap.utc_offset_minutes, false)
-        .await?;
+    let periods = hub.periods(s, &[p], range, open_ended, false).await?;
     let now_s = (now_ms() / 1000) as u64;
     let answer = GetAnswer {
         source: "builtin",
@@ -320,13 +319,11 @@ pub async fn all(s: &Services, req: &Request<'_>) -> Result<Value, StatsError> {
         let a = hub.external.forward(&snap.stats, &f).await?;
         return Ok(serde_json::to_value(&*a).unwrap_or(Value::Null));
     }
-    let (range, today) = range_of(req, snap.utc_offset_minutes, now_ms())?;
+    let (range, open_ended) = range_of(req, snap.utc_offset_minutes, now_ms())?;
     let fs = hub.snapshot(s, &snap).await?;
     let projects = effective(&snap, &fs.listing);
     let refs: Vec<&Project> = projects.iter().map(|(p, _)| p).collect();
-    let periods = hub
-        .periods(s, &refs, range, today, snap.utc_offset_minutes, true)
-        .await?;
+    let periods = hub.periods(s, &refs, range, open_ended, true).await?;
     let now_s = (now_ms() / 1000) as u64;
     let items: Vec<ProjectStats> = projects
         .iter()
@@ -368,8 +365,8 @@ mod tests {
     fn ranges() {
         // 2026-12-02T10:00:00Z, Moscow (+03:00).
         let now = 1_796_205_600_000;
-        let (r, today) = range_of(&Request::default(), 180, now).unwrap();
-        assert!(today);
+        let (r, open_ended) = range_of(&Request::default(), 180, now).unwrap();
+        assert!(open_ended);
         assert_eq!(rfc3339(r.from_ms), "2026-12-01T21:00:00Z");
         assert_eq!(r.until_ms, now);
         // 23:59 local time still belongs to its own day.
@@ -380,8 +377,8 @@ mod tests {
             from: Some("2026-12-01"),
             until: Some("2026-12-02"),
         };
-        let (r, today) = range_of(&req, 180, now).unwrap();
-        assert!(!today);
+        let (r, open_ended) = range_of(&req, 180, now).unwrap();
+        assert!(!open_ended);
         assert_eq!(
             (rfc3339(r.from_ms), rfc3339(r.until_ms)),
             ("2026-11-30T21:00:00Z".into(), "2026-12-01T21:00:00Z".into())

@@ -136,8 +136,12 @@ fn legs_of(sim: &Sim, c: &Call, caller: &str) -> Vec<Leg> {
     }
 }
 
-/// Write the CDRs of `hours` of queue traffic ending a minute before `now_us` under `dir`, and
-/// add the calls to the queues' counters. Returns how many calls were written.
+/// Where `demo_day` notes up to when it wrote, so a restart only fills the gap since.
+const STAMP: &str = "demo-day.stamp";
+
+/// Write the CDRs of `hours` of queue traffic ending a quarter of an hour before `now_us` under
+/// `dir` (only the part after an earlier run's end), and add the calls to the queues' counters.
+/// Returns how many calls were written.
 pub fn demo_day(
     sim: &Sim,
     dir: &Path,
@@ -146,8 +150,12 @@ pub fn demo_day(
     seed: u64,
 ) -> std::io::Result<usize> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let end_us = now_us.saturating_sub(60_000_000);
-    let start_us = end_us.saturating_sub(hours * 3_600_000_000);
+    let window_end = now_us.saturating_sub(900_000_000);
+    let start_us = window_end.saturating_sub(hours * 3_600_000_000);
+    let done_until: u64 = std::fs::read_to_string(dir.join(STAMP))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0);
     let mut calls = 0;
     for (queue, ext, per_hour, mean_wait, abandon_share) in TRAFFIC {
         let agents: Vec<(String, String)> = {
@@ -173,8 +181,11 @@ pub fn demo_day(
             let load = 0.6 + 0.8 * (std::f64::consts::PI * hour / hours.max(1) as f64).sin();
             let gap = 3600.0 / (f64::from(per_hour) * load.max(0.2));
             t += (rng.gen_range(0.3..1.7) * gap * 1_000_000.0) as u64;
-            if t >= end_us.saturating_sub(900_000_000) {
+            if t >= window_end {
                 break;
+            }
+            if t < done_until {
+                continue;
             }
             let caller = format!("+7916{:07}", rng.gen_range(0..10_000_000u32));
             let outcome = if rng.gen_bool(abandon_share) {
@@ -213,5 +224,7 @@ pub fn demo_day(
             q.calls_abandoned += abandoned;
         }
     }
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join(STAMP), window_end.max(done_until).to_string())?;
     Ok(calls)
 }
