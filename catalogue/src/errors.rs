@@ -46,6 +46,7 @@ codes! {
     AgentNotFound => ("agent_not_found", 404, "No such call-center agent."),
     TierNotFound => ("tier_not_found", 404, "No tier links this queue and agent."),
     CdrNotFound => ("cdr_not_found", 404, "No CDR of that call has been indexed."),
+    ProjectNotFound => ("project_not_found", 404, "No statistics project of that name (Settings → «Онлайн статистика ЦОВ»; before any is defined, every queue is a project)."),
     InvalidRange => ("invalid_range", 422, "The time range is empty or reversed (from must be before until)."),
     RangeTooLarge => ("range_too_large", 400, "The time range is longer than allowed (reports: at most 366 days)."),
     RecordingNotFound => ("recording_not_found", 404, "No recording of that call inside the recordings directory."),

@@ -13,6 +13,7 @@ use crate::platform::config::Config;
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::sms::service::SmsHub;
+use crate::stats::StatsHub;
 
 #[derive(Clone)]
 pub struct Services {
@@ -33,6 +34,8 @@ pub struct Services {
     pub cdr_totals: Arc<Totals>,
     /// The reports' grouped counters of closed days.
     pub reports_cache: Arc<crate::reports::Cache>,
+    /// The online statistics' caches (live listings, period figures, external answers).
+    pub stats: Arc<StatsHub>,
 }
 
 impl Services {
@@ -66,6 +69,7 @@ impl Services {
             dash_cache: Arc::default(),
             cdr_totals: Arc::default(),
             reports_cache: Arc::default(),
+            stats: Arc::default(),
         })
     }
 

@@ -26,9 +26,11 @@ Usage: fs-sim [options]
   --reports-listen ADDR    also serve the fake historical report server (GET /report) on ADDR
   --reports-login USER     its HTTP Basic login           (default demo)
   --reports-password PW    its HTTP Basic password        (default demo)
+  --extra-queues N         also load N queues q01@bench … (each with two agents), for benchmarks
   -h, --help               this text";
 
 struct Args {
+    extra_queues: usize,
     esl_listen: String,
     http_listen: String,
     scenario: Scenario,
@@ -39,6 +41,7 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
+        extra_queues: 0,
         esl_listen: "127.0.0.1:8021".into(),
         http_listen: "127.0.0.1:8080".into(),
         scenario: Scenario::Capture,
@@ -81,6 +84,11 @@ fn parse_args() -> Result<Args, String> {
             "--reports-listen" => a.reports_listen = Some(value),
             "--reports-login" => a.reports.login = value,
             "--reports-password" => a.reports.password = value,
+            "--extra-queues" => {
+                a.extra_queues = value
+                    .parse()
+                    .map_err(|_| format!("--extra-queues {value:?}: expected a number"))?
+            }
             _ => return Err(format!("unknown option {flag}\n\n{HELP}")),
         }
     }
@@ -105,7 +113,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let sim = Sim::new(args.cfg.clone(), args.scenario.callcenter());
+    let mut cc = args.scenario.callcenter();
+    fs_sim::scenario::add_bench_queues(&mut cc, args.extra_queues);
+    let sim = Sim::new(args.cfg.clone(), cc);
     let esl = match TcpListener::bind(&args.esl_listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -147,6 +157,13 @@ async fn main() -> ExitCode {
         }
     });
     if args.scenario == Scenario::Demo {
+        // The day so far: eight hours of back-dated queue calls in the CDR directory.
+        if let Some(dir) = &args.cfg.cdr_dir {
+            match fs_sim::originate::demo_day(&sim, dir, fs_sim::util::now_micros(), 8, 2026) {
+                Ok(n) => eprintln!("fs-sim: wrote the CDRs of {n} queue calls of the demo day"),
+                Err(e) => eprintln!("fs-sim: cannot write the demo day: {e}"),
+            }
+        }
         // A short history of calls: answered, busy and unroutable.
         let demo = sim.clone();
         tokio::spawn(async move {
@@ -159,7 +176,36 @@ async fn main() -> ExitCode {
                 let _ = demo.api("originate", dial, ApiMode::Esl).await;
             }
         });
+        // And the day goes on: a queue call every 10-40 s, some callers losing patience.
+        let live = sim.clone();
+        tokio::spawn(async move {
+            use rand::Rng;
+            loop {
+                let (pause, ext, talk, patience) = {
+                    let mut rng = rand::thread_rng();
+                    let ext = ["7001", "7001", "7002", "7003"][rng.gen_range(0..4)];
+                    (
+                        rng.gen_range(10..40),
+                        ext,
+                        rng.gen_range(20..120),
+                        rng.gen_range(10..60),
+                    )
+                };
+                tokio::time::sleep(Duration::from_secs(pause)).await;
+                let dial = format!(
+                    "{{sim_talk_seconds={talk},sim_patience_seconds={patience}}}loopback/{ext}/default &park()"
+                );
+                let _ = live.api("originate", &dial, ApiMode::Esl).await;
+            }
+        });
     }
     let _ = tokio::signal::ctrl_c().await;
+    use std::sync::atomic::Ordering::Relaxed;
+    println!(
+        "fs-sim callcenter_config listings: {} in {:.1} s, at most {} in one second",
+        sim.cc_listings.load(Relaxed),
+        sim.started.elapsed().as_secs_f64(),
+        sim.cc_listings_peak_per_second()
+    );
     ExitCode::SUCCESS
 }

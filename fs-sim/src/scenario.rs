@@ -129,6 +129,48 @@ impl Scenario {
     }
 }
 
+/// `n` more loaded queues `q01@bench`, `q02@bench`, … (longest-idle-agent), each with two agents
+/// of its own (one available, one on break) and their tiers, plus a waiting member in every
+/// other queue: the shape of a larger call center, for benchmarks.
+pub fn add_bench_queues(cc: &mut Callcenter, n: usize) {
+    let now = now_epoch();
+    for i in 1..=n {
+        let q = format!("q{i:02}@bench");
+        cc.define_queue(QueueConfig::new(&q, "longest-idle-agent"));
+        for (j, status) in [(0, "Available"), (1, "On Break")] {
+            let name = format!("{}@bench", 5000 + i * 2 + j);
+            let r = cc.config_api(&format!("agent add {name} callback"), Render::Esl, now);
+            debug_assert_eq!(r, "+OK\n");
+            if let Some(a) = cc.agent_mut(&name) {
+                a.contact = Some(format!("loopback/{}/default", 5000 + i * 2 + j));
+                a.status = status.into();
+            }
+            let r = cc.config_api(&format!("tier add {q} {name} 1 1"), Render::Esl, now);
+            debug_assert_eq!(r, "+OK\n");
+        }
+        if i % 2 == 0 {
+            cc.members.push(Member {
+                queue: q.clone(),
+                instance_id: "single_box".into(),
+                uuid: new_uuid(),
+                session_uuid: new_uuid(),
+                cid_number: format!("+7916{i:07}"),
+                cid_name: String::new(),
+                system_epoch: now - i as u64,
+                joined_epoch: now - i as u64,
+                rejoined_epoch: 0,
+                bridge_epoch: 0,
+                abandoned_epoch: 0,
+                base_score: 0,
+                skill_score: 0,
+                serving_agent: String::new(),
+                serving_system: String::new(),
+                state: "Waiting".into(),
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +181,17 @@ mod tests {
         assert_eq!(cc.config_api("queue count", Render::Esl, 0), "2\n");
         assert_eq!(cc.config_api("agent list", Render::Esl, 0), "+OK\n");
         assert_eq!(cc.config_api("tier list", Render::Esl, 0), "+OK\n");
+    }
+
+    #[test]
+    fn bench_queues_are_loaded_with_agents() {
+        let mut cc = Scenario::Capture.callcenter();
+        add_bench_queues(&mut cc, 50);
+        assert_eq!(cc.config_api("queue count", Render::Esl, 0), "52\n");
+        assert_eq!(
+            cc.config_api("queue count agents q50@bench", Render::Esl, 0),
+            "2\n"
+        );
     }
 
     #[test]

@@ -140,6 +140,10 @@ pub struct Sim {
     pub peak_calls: AtomicU64,
     /// Calls up now (from `originate` until the last leg hangs up).
     pub calls_up: AtomicU64,
+    /// `callcenter_config … list` commands answered (benchmarks count what a client costs).
+    pub cc_listings: AtomicU64,
+    /// `(second, listings in it, most listings in any one second)`, by wall-clock second.
+    cc_listings_per_second: Mutex<(u64, u64, u64)>,
 }
 
 impl Sim {
@@ -166,7 +170,26 @@ impl Sim {
             originates: AtomicU64::new(0),
             peak_calls: AtomicU64::new(0),
             calls_up: AtomicU64::new(0),
+            cc_listings: AtomicU64::new(0),
+            cc_listings_per_second: Mutex::new((0, 0, 0)),
         })
+    }
+
+    /// Count one `callcenter_config … list` command.
+    fn note_listing(&self) {
+        self.cc_listings.fetch_add(1, Ordering::Relaxed);
+        let now = now_epoch();
+        let mut w = self.cc_listings_per_second.lock().unwrap();
+        if w.0 != now {
+            *w = (now, 0, w.2);
+        }
+        w.1 += 1;
+        w.2 = w.2.max(w.1);
+    }
+
+    /// The most `callcenter_config … list` commands answered within one wall-clock second.
+    pub fn cc_listings_peak_per_second(&self) -> u64 {
+        self.cc_listings_per_second.lock().unwrap().2
     }
 
     /// Next `session_id` channel variable.
@@ -314,6 +337,9 @@ Current Stack Size/Max 240K/8192K\n",
                 _ => "-USAGE: codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n".into(),
             },
             "callcenter_config" => {
+                if argv.get(1) == Some(&"list") {
+                    self.note_listing();
+                }
                 let mut cc = self.cc.lock().unwrap();
                 cc.config_api(args, mode.render(), now_epoch())
             }

@@ -17,6 +17,8 @@ use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::platform::error::{ErrorCode, PublicError};
 use crate::reports::settings::ReportsSettings;
+use crate::stats::projects::Project;
+use crate::stats::settings::StatsSettings;
 
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
@@ -52,6 +54,10 @@ pub struct Snapshot {
     pub freeswitch: FsSettings,
     /// The «Отчеты ЦОВ» block, typed.
     pub reports: ReportsSettings,
+    /// The «Онлайн статистика ЦОВ» block, typed.
+    pub stats: StatsSettings,
+    /// The defined statistics projects, by name (empty: one per FreeSWITCH queue).
+    pub stats_projects: Arc<Vec<Project>>,
 }
 
 /// How the caller presented a key.
@@ -233,6 +239,12 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
     let utc_offset_minutes = settings::utc_offset_minutes(&settings);
     let freeswitch = FsSettings::from_values(&settings);
     let reports = ReportsSettings::from_values(&settings);
+    let stats = StatsSettings::from_values(&settings);
+    let stats_projects = Arc::new(
+        crate::stats::projects::list(db)
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+    );
     Ok(Snapshot {
         generation,
         keys,
@@ -241,6 +253,8 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
         utc_offset_minutes,
         freeswitch,
         reports,
+        stats,
+        stats_projects,
     })
 }
 

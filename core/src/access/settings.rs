@@ -75,6 +75,8 @@ pub fn registry() -> Vec<Def> {
     v.extend(crate::cc::settings::defs());
     // «Отчеты ЦОВ»: the external report server of `reports.demoReport`.
     v.extend(crate::reports::settings::defs());
+    // «Онлайн статистика ЦОВ», declared by the statistics module.
+    v.extend(crate::stats::settings::defs());
     for m in ccgate_catalogue::MODULES {
         v.push(Def {
             name: module_key(m.name),
@@ -253,8 +255,8 @@ mod tests {
         let r = registry();
         assert!(r.iter().any(|d| d.name == "modules.cc.enabled"));
         assert!(r.iter().any(|d| d.name == "methods.sms.getStatus.enabled"));
-        // general + FreeSWITCH (connection 11, originate and pacing 6) + reports (4) + modules
-        // + methods
+        // general + FreeSWITCH (connection 11, originate and pacing 6) + reports 4 + online
+        // statistics 4 + modules + methods
         assert_eq!(r.len(), 1 + 17 + 4 + 4 + 16);
     }
 

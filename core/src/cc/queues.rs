@@ -222,6 +222,31 @@ async fn everything(
     Ok((queues, agents, tiers, members))
 }
 
+/// Every queue's name, agent, tier and member in one set of the four listings (what the online
+/// statistics read, see `crate::stats::live`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Listing {
+    /// Queue names, sorted.
+    pub queues: Vec<String>,
+    pub agents: Vec<Agent>,
+    pub tiers: Vec<Tier>,
+    /// `(queue, member)`: members of every queue.
+    pub members: Vec<(String, Member)>,
+}
+
+/// The four listings at once, parsed.
+pub async fn listing(client: &FsClient) -> Result<Listing, CcError> {
+    let (queues, agents, tiers, members) = everything(client).await?;
+    let mut queues: Vec<String> = queues.iter().map(|r| s(r, "name")).collect();
+    queues.sort();
+    Ok(Listing {
+        queues,
+        agents: agents.into_iter().map(|(_, a)| a).collect(),
+        tiers,
+        members,
+    })
+}
+
 /// All queues with counts, sorted by name.
 pub async fn queues(client: &FsClient) -> Result<Vec<Queue>, CcError> {
     let (queues, agents, tiers, members) = everything(client).await?;

@@ -9,7 +9,7 @@ use crate::util::{new_uuid, now_micros};
 
 use super::cdr::write_cdrs;
 use super::leg::Leg;
-use super::queue::{member_flow, queue_for};
+use super::queue::{member_flow, queue_for, Patience};
 use super::request::{Outcome, Request, ORIGINATE_USAGE};
 use super::wav::wav_tone;
 
@@ -219,6 +219,13 @@ pub async fn originate_api(sim: &Arc<Sim>, args: &str) -> String {
             format!("-ERR {cause}\n")
         }
         Outcome::Answer { talk_secs } => {
+            // How long a caller waits in a queue without an agent before hanging up.
+            let patience = Patience {
+                caller_secs: req
+                    .var("sim_patience_seconds")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(talk_secs),
+            };
             tokio::time::sleep(Duration::from_millis(100)).await;
             let ans = now_micros();
             let rec_dir = sim.cfg.recordings_dir.clone();
@@ -277,11 +284,18 @@ pub async fn originate_api(sim: &Arc<Sim>, args: &str) -> String {
             let sim2 = sim.clone();
             tokio::spawn(async move {
                 let _slot = slot;
-                let queue = queue_for(&sim2, &legs[0]);
+                // The leg running `&callcenter(q)` (the originated one, last), else the
+                // dialplan leg of a queue extension (first).
+                let last = legs.len() - 1;
+                let (m, queue) = match queue_for(&sim2, &legs[last]) {
+                    Some(q) => (last, Some(q)),
+                    None => (0, queue_for(&sim2, &legs[0])),
+                };
                 let cause = match queue {
                     Some(q) => {
                         let (cause, agent) =
-                            member_flow(&sim2, &mut legs[0], &q, talk_secs, &mut rx).await;
+                            member_flow(&sim2, &mut legs[m], &q, talk_secs, patience, &mut rx)
+                                .await;
                         if let Some(agent) = agent {
                             legs.push(agent);
                         }

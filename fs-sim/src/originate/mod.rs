@@ -11,16 +11,19 @@
 //!
 //! Modules: `request` parses the command and decides the outcome, `call` plays the call through
 //! (channels, events, hangup), `queue` runs a caller through a mod_callcenter queue, `leg` holds
-//! what is known about one channel, `cdr` and `wav` write the files FreeSWITCH writes.
+//! what is known about one channel, `cdr` and `wav` write the files FreeSWITCH writes, `history`
+//! back-dates a day of queue calls for the demo.
 
 mod call;
 mod cdr;
+mod history;
 mod leg;
 mod queue;
 mod request;
 mod wav;
 
 pub use call::{originate_api, uuid_exists, uuid_kill};
+pub use history::demo_day;
 pub use queue::QUEUE_EXTENSIONS;
 pub use request::{q850, Outcome, Request, ORIGINATE_USAGE};
 pub use wav::wav_tone;

@@ -11,19 +11,30 @@ use crate::util::{new_uuid, now_micros};
 use super::call::{register, talk, Kill};
 use super::leg::Leg;
 
-/// Extensions that put the caller into a queue (`callcenter(<queue>)` in the capture dialplan).
-pub const QUEUE_EXTENSIONS: [(&str, &str); 2] =
-    [("7001", "support@default"), ("7002", "sales@default")];
+/// Extensions that put the caller into a queue (`callcenter(<queue>)` in the capture dialplan;
+/// `7003` for the demo scenario's billing queue).
+pub const QUEUE_EXTENSIONS: [(&str, &str); 3] = [
+    ("7001", "support@default"),
+    ("7002", "sales@default"),
+    ("7003", "billing@default"),
+];
 
-/// The queue the dialplan leg joins, if its destination is a loaded queue's extension.
+/// The queue `leg` joins, if it is a loaded one: the dialplan leg of a queue extension, or the
+/// originated leg running `&callcenter(<queue>)` (as `cc/add` places calls into a queue).
 pub(super) fn queue_for(sim: &Sim, leg: &Leg) -> Option<String> {
-    if leg.outbound && leg.loopback {
-        return None;
-    }
-    let q = QUEUE_EXTENSIONS
-        .iter()
-        .find(|(ext, _)| *ext == leg.dest)
-        .map(|(_, q)| q.to_string())?;
+    let app = leg
+        .apps
+        .first()
+        .filter(|(app, q)| app == "callcenter" && !q.is_empty())
+        .map(|(_, q)| q.clone());
+    let q = match app {
+        Some(q) => q,
+        None if leg.outbound && leg.loopback => return None,
+        None => QUEUE_EXTENSIONS
+            .iter()
+            .find(|(ext, _)| *ext == leg.dest)
+            .map(|(_, q)| q.to_string())?,
+    };
     sim.cc.lock().unwrap().loaded.contains_key(&q).then_some(q)
 }
 
@@ -81,19 +92,60 @@ fn agent_state(sim: &Sim, agent: &str, state: &str) -> Event {
     )
 }
 
-/// A caller waiting in `queue`: offer to the best free agent (tiers by level/position, and for
-/// `longest-idle-agent` the longest idle first), bridge, talk, and update agent/queue counters.
-/// Without a free agent the caller waits (max_wait_time, else talk time) and abandons.
+/// The best free agent of `queue` (tiers by level/position, and for `longest-idle-agent` the
+/// longest idle first): `(name, type, contact)`.
+fn pick_agent(sim: &Sim, queue: &str, strategy: &str) -> Option<(String, String, String)> {
+    let cc = sim.cc.lock().unwrap();
+    let mut cands: Vec<(u32, u32, u64, String, String, String)> = cc
+        .tiers
+        .iter()
+        .filter(|t| t.queue == queue && t.state == "Ready")
+        .filter_map(|t| {
+            let a = cc.agent(&t.agent)?;
+            let free = (a.status == "Available" || a.status == "Available (On Demand)")
+                && a.state == "Waiting";
+            free.then(|| {
+                (
+                    t.level,
+                    t.position,
+                    a.last_bridge_end,
+                    a.name.clone(),
+                    a.agent_type.clone(),
+                    a.contact.clone().unwrap_or_default(),
+                )
+            })
+        })
+        .collect();
+    if strategy == "longest-idle-agent" {
+        cands.sort_by_key(|c| (c.2, c.0, c.1));
+    } else {
+        cands.sort_by_key(|c| (c.0, c.1));
+    }
+    cands.into_iter().next().map(|c| (c.3, c.4, c.5))
+}
+
+/// How long a caller stays in a queue without an agent, and why it leaves.
+pub(super) struct Patience {
+    /// The caller hangs up after this many seconds (`BREAK_OUT`).
+    pub(super) caller_secs: u64,
+}
+
+/// A caller waiting in `queue`: offered to the best free agent as soon as one is free (checked
+/// every 200 ms), bridged, talks, and the agent/queue counters are updated. Without one the
+/// caller leaves: `max_wait_time` reached (`TIMEOUT`), `max_wait_time_with_no_agent` reached
+/// (`NO_AGENT_TIMEOUT`), or it hangs up first — its patience ran out or the call was killed
+/// (`BREAK_OUT`). The member leg gets mod_callcenter's variables in the captured order.
 pub(super) async fn member_flow(
     sim: &Arc<Sim>,
     member: &mut Leg,
     queue: &str,
     talk_secs: u64,
+    patience: Patience,
     kill: &mut Kill,
 ) -> (String, Option<Leg>) {
     let joined = crate::util::now_epoch();
     let member_uuid = new_uuid();
-    let (max_wait, strategy) = {
+    let (max_wait, max_wait_no_agent, strategy) = {
         let mut cc = sim.cc.lock().unwrap();
         cc.members.push(crate::callcenter::Member {
             queue: queue.into(),
@@ -114,12 +166,11 @@ pub(super) async fn member_flow(
             state: "Waiting".into(),
         });
         let q = &cc.loaded[queue].cfg;
-        let w = if q.max_wait_time > 0 {
-            q.max_wait_time
-        } else {
-            q.max_wait_time_with_no_agent
-        };
-        (w as u64, q.strategy.clone())
+        (
+            q.max_wait_time as u64,
+            q.max_wait_time_with_no_agent as u64,
+            q.strategy.clone(),
+        )
     };
     member.apps = vec![
         ("answer".into(), String::new()),
@@ -140,86 +191,71 @@ pub(super) async fn member_flow(
     f.extend(ids(member));
     sim.emit(cc_event(sim, Some(member), &f));
     sim.emit(members_count(sim, queue));
+    // As FreeSWITCH 1.11.2 sets them on the member leg (cc-outcomes captures).
     member.extra.extend([
-        ("cc_queue".to_string(), queue.to_string()),
+        ("cc_side".to_string(), "member".to_string()),
         ("cc_member_uuid".into(), member_uuid.clone()),
-        ("cc_member_session_uuid".into(), member.uuid.clone()),
         ("cc_queue_joined_epoch".into(), joined.to_string()),
+        ("cc_queue".into(), queue.to_string()),
     ]);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    // Pick an agent.
-    let picked = {
-        let cc = sim.cc.lock().unwrap();
-        let mut cands: Vec<(u32, u32, u64, String, String, String)> = cc
-            .tiers
-            .iter()
-            .filter(|t| t.queue == queue && t.state == "Ready")
-            .filter_map(|t| {
-                let a = cc.agent(&t.agent)?;
-                let free = (a.status == "Available" || a.status == "Available (On Demand)")
-                    && a.state == "Waiting";
-                free.then(|| {
-                    (
-                        t.level,
-                        t.position,
-                        a.last_bridge_end,
-                        a.name.clone(),
-                        a.agent_type.clone(),
-                        a.contact.clone().unwrap_or_default(),
-                    )
-                })
-            })
-            .collect();
-        if strategy == "longest-idle-agent" {
-            cands.sort_by_key(|c| (c.2, c.0, c.1));
-        } else {
-            cands.sort_by_key(|c| (c.0, c.1));
+    let started = std::time::Instant::now();
+    let picked = loop {
+        if let Some(p) = pick_agent(sim, queue, &strategy) {
+            break Ok(p);
         }
-        cands.into_iter().next()
+        let waited = started.elapsed().as_secs_f64() + 0.2;
+        let over = |limit: u64| limit > 0 && waited >= limit as f64;
+        if over(max_wait) {
+            break Err(("NORMAL_CLEARING".to_string(), "TIMEOUT"));
+        }
+        if over(max_wait_no_agent) {
+            break Err(("NORMAL_CLEARING".to_string(), "NO_AGENT_TIMEOUT"));
+        }
+        if waited >= patience.caller_secs as f64 {
+            break Err(("NORMAL_CLEARING".to_string(), "BREAK_OUT"));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = kill.changed() => {
+                let cause = kill.borrow().clone().unwrap_or_else(|| "NORMAL_CLEARING".into());
+                break Err((cause, "BREAK_OUT"));
+            }
+        }
     };
-    let Some((_, _, _, agent, agent_type, contact)) = picked else {
-        // Nobody to take the call: wait, then abandon.
-        let wait = if max_wait > 0 {
-            max_wait.min(talk_secs)
-        } else {
-            talk_secs
-        };
-        let (cause, reason) = tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(wait)) => {
-                let r = if max_wait > 0 && max_wait <= talk_secs { "NO_AGENT_TIMEOUT" } else { "NONE" };
-                ("NORMAL_CLEARING".to_string(), r)
+    let (agent, agent_type, contact) = match picked {
+        Ok(p) => p,
+        Err((cause, reason)) => {
+            let now = crate::util::now_epoch();
+            {
+                let mut cc = sim.cc.lock().unwrap();
+                if let Some(m) = cc.members.iter_mut().find(|m| m.uuid == member_uuid) {
+                    m.state = "Abandoned".into();
+                    m.abandoned_epoch = now;
+                }
+                if let Some(q) = cc.loaded.get_mut(queue) {
+                    q.calls_abandoned += 1;
+                }
             }
-            _ = kill.changed() => (kill.borrow().clone().unwrap_or_else(|| "NORMAL_CLEARING".into()), "NONE"),
-        };
-        let now = crate::util::now_epoch();
-        {
-            let mut cc = sim.cc.lock().unwrap();
-            if let Some(m) = cc.members.iter_mut().find(|m| m.uuid == member_uuid) {
-                m.state = "Abandoned".into();
-                m.abandoned_epoch = now;
-            }
-            if let Some(q) = cc.loaded.get_mut(queue) {
-                q.calls_abandoned += 1;
-            }
+            let mut f = vec![
+                ("CC-Queue", queue.to_string()),
+                ("CC-Action", "member-queue-end".to_string()),
+                ("CC-Hangup-Cause", "NONE".to_string()),
+                ("CC-Cause", "Cancel".to_string()),
+                ("CC-Cancel-Reason", reason.to_string()),
+                ("CC-Member-Leaving-Time", now.to_string()),
+                ("CC-Member-Joined-Time", joined.to_string()),
+            ];
+            f.extend(ids(member));
+            sim.emit(cc_event(sim, Some(member), &f));
+            sim.emit(members_count(sim, queue));
+            member.extra.extend([
+                ("cc_queue_canceled_epoch".to_string(), now.to_string()),
+                ("cc_cause".into(), "cancel".into()),
+                ("cc_cancel_reason".into(), reason.into()),
+            ]);
+            return (cause, None);
         }
-        let mut f = vec![
-            ("CC-Queue", queue.to_string()),
-            ("CC-Action", "member-queue-end".to_string()),
-            ("CC-Hangup-Cause", "NONE".to_string()),
-            ("CC-Cause", "Cancel".to_string()),
-            ("CC-Cancel-Reason", reason.to_string()),
-            ("CC-Member-Leaving-Time", now.to_string()),
-            ("CC-Member-Joined-Time", joined.to_string()),
-        ];
-        f.extend(ids(member));
-        sim.emit(cc_event(sim, Some(member), &f));
-        sim.emit(members_count(sim, queue));
-        member.extra.extend([
-            ("cc_cause".to_string(), "cancel".to_string()),
-            ("cc_cancel_reason".into(), reason.into()),
-            ("cc_queue_canceled_epoch".into(), now.to_string()),
-        ]);
-        return (cause, None);
     };
     // Offer to the agent.
     let offered = crate::util::now_epoch();
@@ -364,22 +400,21 @@ pub(super) async fn member_flow(
     f.extend(ids(member));
     sim.emit(cc_event(sim, Some(member), &f));
     sim.emit(agent_state(sim, &agent, "Waiting"));
-    let cc_common = [
-        ("cc_queue".to_string(), queue.to_string()),
+    member.extra.extend([
+        ("cc_agent_uuid".to_string(), al.uuid.clone()),
+        ("cc_agent_bridged".into(), "true".into()),
+        ("cc_agent".into(), agent.clone()),
+        ("cc_queue_answered_epoch".into(), bridged.to_string()),
+        ("cc_cause".into(), "answered".into()),
+    ]);
+    al.extra.extend([
+        ("cc_side".to_string(), "agent".to_string()),
+        ("cc_queue".into(), queue.to_string()),
         ("cc_agent".into(), agent.clone()),
         ("cc_agent_type".into(), agent_type.clone()),
         ("cc_member_uuid".into(), member_uuid.clone()),
-    ];
-    member.extra.extend([
-        ("cc_agent".to_string(), agent.clone()),
-        ("cc_agent_uuid".into(), al.uuid.clone()),
-        ("cc_agent_type".into(), agent_type.clone()),
-        ("cc_side".into(), "member".into()),
-        ("cc_queue_answered_epoch".into(), bridged.to_string()),
-        ("cc_queue_terminated_epoch".into(), end.to_string()),
-        ("cc_cause".into(), "answered".into()),
+        ("cc_member_session_uuid".into(), member.uuid.clone()),
+        ("cc_agent_bridged".into(), "true".into()),
     ]);
-    al.extra.extend(cc_common);
-    al.extra.push(("cc_side".into(), "agent".into()));
     (cause, Some(al))
 }

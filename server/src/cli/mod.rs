@@ -13,6 +13,7 @@ use crate::startup::Application;
 
 pub mod access;
 pub mod sms;
+pub mod stats;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -62,6 +63,11 @@ pub enum Command {
     SmsGateways {
         #[command(subcommand)]
         action: crate::cli::sms::SmsGatewaysCmd,
+    },
+    /// Statistics projects (Settings → «Онлайн статистика ЦОВ»): list, add, update, remove
+    StatsProjects {
+        #[command(subcommand)]
+        action: crate::cli::stats::StatsProjectsCmd,
     },
     /// Apply database migrations and exit
     Migrate,
@@ -138,6 +144,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::SmsGateways { action } => {
             crate::cli::sms::run(&ready_db(&config).await?, action).await
+        }
+        Command::StatsProjects { action } => {
+            crate::cli::stats::run(&ready_db(&config).await?, action).await
         }
         Command::Config => {
             println!("{config:#?}");

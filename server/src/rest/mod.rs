@@ -1,5 +1,5 @@
 //! The public REST API under `/api`. Each module owns its routes (`cc::routes`, `sms::routes`,
-//! `reports::routes`),
+//! `reports::routes`, `stats::routes`),
 //! registered through [`ModuleRoutes`], which refuses a method the catalogue does not list; every
 //! catalogue method no module registered answers 501 `not_implemented`, so the route table is
 //! derived from the catalogue and the module routers, never kept by hand. Handlers are thin:
@@ -16,6 +16,7 @@ pub mod params;
 pub mod pipeline;
 pub mod reports;
 pub mod sms;
+pub mod stats;
 
 use std::collections::BTreeSet;
 
@@ -70,7 +71,12 @@ impl ModuleRoutes {
 
 /// The `/api` router with its pipeline, ready to nest.
 pub fn router(services: Services) -> Router {
-    let modules = [cc::routes(), sms::routes(), reports::routes()];
+    let modules = [
+        cc::routes(),
+        sms::routes(),
+        stats::routes(),
+        reports::routes(),
+    ];
     let mut implemented = BTreeSet::new();
     let mut r: Router<Services> = Router::new().route("/v1/me", get(me::me));
     for m in modules {

@@ -11,3 +11,4 @@ mod dashboard;
 mod panel;
 mod reports;
 mod sms;
+mod stats;

@@ -10,7 +10,7 @@ use std::time::UNIX_EPOCH;
 
 use serde::Serialize;
 
-use crate::cc::cdr::parse::{self, Cdr};
+use crate::cc::cdr::parse::{self, Cdr, QueueLeg};
 use crate::cc::cdr::query::Totals;
 use crate::cc::cdr::Row;
 use crate::cc::CcError;
@@ -81,6 +81,7 @@ async fn store(db: &Db, cdrs: &[Cdr], format: &str, source: &str) -> Result<(), 
         (Backend::MySql, _) => "REPLACE",
     };
     let mut cols = Row::COLUMNS.to_vec();
+    cols.extend(QueueLeg::COLUMNS);
     cols.extend(["format", "source", "variables"]);
     // `insert_rows` writes `INSERT INTO cdr …`; the verb says what happens to a known uuid.
     let sql = insert_rows("cdr", &cols, cdrs.len()).replacen("INSERT", verb, 1);
@@ -90,7 +91,8 @@ async fn store(db: &Db, cdrs: &[Cdr], format: &str, source: &str) -> Result<(), 
         .collect();
     let mut q = sqlx::query(&sql);
     for (c, v) in cdrs.iter().zip(&vars) {
-        q = c.row.bind_to(q).bind(format).bind(source).bind(v.as_str());
+        q = c.queue_leg.bind_to(c.row.bind_to(q));
+        q = q.bind(format).bind(source).bind(v.as_str());
     }
     q.execute(&db.pool).await?;
     Ok(())

@@ -8,11 +8,79 @@ use std::collections::BTreeMap;
 use crate::cc::cdr::Row;
 use crate::freeswitch::encode::percent_decode;
 
-/// One parsed CDR: the indexed columns and every channel variable (decoded; empty for CSV rows).
+/// One parsed CDR: the indexed columns, the queue-leg fields and every channel variable (decoded;
+/// empty for CSV rows).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cdr {
     pub row: Row,
+    pub queue_leg: QueueLeg,
     pub variables: BTreeMap<String, String>,
+}
+
+/// What mod_callcenter left on a leg of a queue call (`cc_side`, `cc_cause`, `cc_cancel_reason`,
+/// `cc_queue_joined_epoch`, `cc_queue_answered_epoch`, `cc_queue_canceled_epoch`; the epochs are
+/// whole seconds, kept as milliseconds). Indexed in their own `cdr` columns (not part of the
+/// `cc/cdr` answer) for the online statistics. Empty for a call that never met a queue, and for
+/// CSV rows, whose template carries no `cc_*` variables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueLeg {
+    /// `member` (the caller's leg) or `agent`.
+    pub side: String,
+    /// `answered` or `cancel` on a member leg.
+    pub cause: String,
+    /// `TIMEOUT`, `NO_AGENT_TIMEOUT`, `BREAK_OUT` or `EXIT_WITH_KEY` when `cause` is `cancel`.
+    pub cancel_reason: String,
+    pub joined_ms: Option<i64>,
+    pub answered_ms: Option<i64>,
+    pub canceled_ms: Option<i64>,
+}
+
+impl QueueLeg {
+    /// The `cdr` columns, in the order [`QueueLeg::bind_to`] binds them.
+    pub const COLUMNS: &'static [&'static str] = &[
+        "cc_side",
+        "cc_cause",
+        "cc_cancel_reason",
+        "cc_queue_joined_ms",
+        "cc_queue_answered_ms",
+        "cc_queue_canceled_ms",
+    ];
+
+    /// Read from decoded channel variables.
+    pub fn from_variables(vars: &BTreeMap<String, String>) -> QueueLeg {
+        let g = |k: &str| {
+            vars.get(k)
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let epoch = |k: &str| {
+            vars.get(k)
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .filter(|&s| s > 0)
+                .map(|s| s * 1000)
+        };
+        QueueLeg {
+            side: g("cc_side"),
+            cause: g("cc_cause"),
+            cancel_reason: g("cc_cancel_reason"),
+            joined_ms: epoch("cc_queue_joined_epoch"),
+            answered_ms: epoch("cc_queue_answered_epoch"),
+            canceled_ms: epoch("cc_queue_canceled_epoch"),
+        }
+    }
+
+    /// Bind the columns' values, in [`QueueLeg::COLUMNS`] order.
+    pub fn bind_to<'q>(
+        &'q self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        q.bind(&self.side)
+            .bind(&self.cause)
+            .bind(&self.cancel_reason)
+            .bind(self.joined_ms)
+            .bind(self.answered_ms)
+            .bind(self.canceled_ms)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,6 +130,7 @@ pub fn from_variables(vars: BTreeMap<String, String>) -> Result<Cdr, CdrError> {
     };
     Ok(Cdr {
         row,
+        queue_leg: QueueLeg::from_variables(&vars),
         variables: vars,
     })
 }
@@ -250,6 +319,7 @@ pub fn parse_csv_row(line: &str, utc_offset_minutes: i64) -> Result<Cdr, CdrErro
     };
     Ok(Cdr {
         row,
+        queue_leg: QueueLeg::default(),
         variables: BTreeMap::new(),
     })
 }
@@ -351,6 +421,73 @@ mod tests {
             }
         }
         assert!(n >= 3);
+    }
+
+    fn outcome(name: &str) -> String {
+        let p = format!(
+            "{}/../testdata/freeswitch/cc-outcomes/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+    }
+
+    #[test]
+    fn member_legs_of_queue_calls_carry_their_outcome() {
+        const ANSWERED: &str = "3d69c3fb-8084-4779-abec-2327d2b83e9e";
+        const ABANDONED: &str = "aaaaaaaa-bbbb-4ccc-8ddd-001796188092";
+        for (uuid, ext) in [
+            (ANSWERED, "json"),
+            (ANSWERED, "xml"),
+            (ABANDONED, "json"),
+            (ABANDONED, "xml"),
+        ] {
+            let text = outcome(&format!("{uuid}.cdr.{ext}"));
+            let c = if ext == "xml" {
+                parse_xml(&text)
+            } else {
+                parse_json(&text)
+            }
+            .unwrap();
+            assert_eq!(c.row.queue, "support@default", "{uuid}.{ext}");
+            let q = &c.queue_leg;
+            assert_eq!(q.side, "member", "{uuid}.{ext}");
+            if uuid == ANSWERED {
+                assert_eq!(q.cause, "answered");
+                assert_eq!(q.cancel_reason, "");
+                assert_eq!(q.joined_ms, Some(1_796_187_879_000));
+                assert_eq!(q.answered_ms, Some(1_796_187_880_000));
+                assert_eq!(q.canceled_ms, None);
+                // Talk time: from the agent's answer to the end of the member leg.
+                assert_eq!(c.row.end_ms, 1_796_187_885_992);
+            } else {
+                assert_eq!(q.cause, "cancel");
+                assert_eq!(q.cancel_reason, "BREAK_OUT");
+                assert_eq!(q.joined_ms, Some(1_796_188_092_000));
+                assert_eq!(q.answered_ms, None);
+                assert_eq!(q.canceled_ms, Some(1_796_188_097_000));
+            }
+        }
+        // The Master.csv rows of the same calls carry no cc_* variables.
+        for line in outcome("Master-rows.csv").lines() {
+            let c = parse_csv_row(line, 0).unwrap();
+            assert_eq!(c.queue_leg, QueueLeg::default());
+        }
+        // Calls that never met a queue have no queue leg; junk epochs are no time.
+        let c = parse_json(&cap(
+            "json_cdr/a_724f4811-47fc-4690-b0ad-d2eb3bd54c38.cdr.json",
+        ))
+        .unwrap();
+        assert_eq!(c.queue_leg, QueueLeg::default());
+        let vars: BTreeMap<String, String> = [
+            ("cc_side", "member"),
+            ("cc_queue_joined_epoch", "soon"),
+            ("cc_queue_answered_epoch", "0"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let q = QueueLeg::from_variables(&vars);
+        assert_eq!((q.joined_ms, q.answered_ms), (None, None));
     }
 
     #[test]
