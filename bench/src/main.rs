@@ -370,14 +370,10 @@ async fn latency(mut it: impl Iterator<Item = String>) {
         }
         r.elapsed = start.elapsed();
         let max = r.lat_us.iter().max().copied().unwrap_or(0) as f64 / 1000.0;
+        let (p50, p99) = (r.pct(0.50), r.pct(0.99));
         println!(
             "{:>9.1} {:>8} {:>9.2} {:>9.2} {:>9.2} {:>7}  {url}",
-            first,
-            r.done,
-            r.pct(0.50),
-            r.pct(0.99),
-            max,
-            r.errors
+            first, r.done, p50, p99, max, r.errors
         );
     }
 }
