@@ -33,11 +33,12 @@ WHERE format <> 'csv' AND variables LIKE '%"cc_side"%' AND JSON_VALID(variables)
 ALTER TABLE cdr ADD KEY cdr_cc_member (cc_side, queue, cc_queue_joined_ms);
 
 -- 2. Statistics projects: a named set of queues with a service-level threshold. `queues` is a JSON
---    array of queue names. Written only through audited writes (a change bumps state_generation).
+--    array of queue names (ASCII: at most 100 names of 128 characters; a VARCHAR, since MariaDB
+--    reports TEXT to the client as BLOB). Written only through audited writes (a change bumps state_generation).
 CREATE TABLE stats_projects (
     name                   VARCHAR(128) NOT NULL PRIMARY KEY,
     title                  VARCHAR(255) NOT NULL,
-    queues                 TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL,
+    queues                 VARCHAR(14000) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     service_level_seconds  BIGINT       NOT NULL,
     created_at             BIGINT       NOT NULL,
     updated_at             BIGINT       NOT NULL

@@ -257,7 +257,7 @@ mod tests {
         assert!(r.iter().any(|d| d.name == "methods.sms.getStatus.enabled"));
         // general + FreeSWITCH (connection 11, originate and pacing 6) + reports 4 + online
         // statistics 4 + modules + methods
-        assert_eq!(r.len(), 1 + 17 + 4 + 4 + 16);
+        assert_eq!(r.len(), 1 + 17 + 4 + 4 + 4 + 16);
     }
 
     #[test]
