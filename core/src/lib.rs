@@ -17,7 +17,6 @@ pub mod freeswitch;
 pub mod journal;
 pub mod platform;
 pub mod reports;
-pub mod services;
 pub mod sms;
 pub mod stats;
 
@@ -25,4 +24,91 @@ pub use platform::config::Config;
 pub use platform::db::{Backend, Db};
 pub use platform::error::ServiceError;
 pub use platform::secret::Secret;
-pub use services::Services;
+
+use std::sync::Arc;
+
+use crate::access::live::Live;
+use crate::cc::cdr::query::Totals;
+use crate::cc::dialer::Dialer;
+use crate::dashboard::Cache;
+use crate::freeswitch::hub::FsHub;
+use crate::journal::JournalHandle;
+use crate::sms::service::SmsHub;
+use crate::stats::StatsHub;
+
+/// The one state object both boundaries hold. The REST API (`server::rest`) takes it as its router
+/// state; the panel's `AppState` wraps the same value. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Users, keys, permissions and settings as of now (reloaded on every change).
+    pub live: Arc<Live>,
+    pub journal: JournalHandle,
+    /// The FreeSWITCH client for the current settings.
+    pub fs: Arc<FsHub>,
+    /// The outbound call list's pacing worker (`cc.add`).
+    pub dialer: Arc<Dialer>,
+    /// SMS gateways' clients, binds and pacers.
+    pub sms: Arc<SmsHub>,
+    /// The dashboard's aggregates of closed days.
+    pub dash_cache: Arc<Cache>,
+    /// Totals of CDR searches until the CDR index next changes.
+    pub cdr_totals: Arc<Totals>,
+    /// The reports' grouped counters of closed days.
+    pub reports_cache: Arc<crate::reports::Cache>,
+    /// The online statistics' caches (live listings, period figures, external answers).
+    pub stats: Arc<StatsHub>,
+}
+
+impl Services {
+    /// Load the live snapshot and start the journal writer over a migrated database. Nothing runs
+    /// in the background yet but the journal writer: [`Services::spawn_workers`] starts the rest.
+    pub async fn build(config: Config, db: Db) -> Result<Services, ServiceError> {
+        let live = Live::new(db.clone()).await?;
+        // Counters added by a later migration are filled from older journal rows once, before
+        // this instance's writer adds to them.
+        if let Some(n) =
+            crate::journal::backfill::status_counters(&db, live.current().utc_offset_minutes)
+                .await?
+        {
+            tracing::info!(
+                rows = n,
+                "journal rows counted into the per-status daily counters"
+            );
+        }
+        let journal = crate::journal::spawn(db.clone(), live.clone())
+            .map_err(|e| ServiceError::Internal(format!("cannot start the journal writer: {e}")))?;
+        let fs = Arc::new(FsHub::default());
+        let dialer = Dialer::new(db.clone(), live.clone(), fs.clone());
+        Ok(Services {
+            db,
+            config: Arc::new(config),
+            live,
+            journal,
+            fs,
+            dialer,
+            sms: Arc::new(SmsHub::default()),
+            dash_cache: Arc::default(),
+            cdr_totals: Arc::default(),
+            reports_cache: Arc::default(),
+            stats: Arc::default(),
+        })
+    }
+
+    /// The background workers: settings poller, CDR indexer, call-list pacing, idempotency purge,
+    /// SMS status poller. The caller aborts them at shutdown.
+    pub fn spawn_workers(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        vec![
+            self.live.spawn_poller(),
+            crate::cc::cdr::index::spawn_indexer(
+                self.db.clone(),
+                self.cdr_totals.clone(),
+                self.live.clone(),
+            ),
+            self.dialer.spawn(),
+            crate::platform::idempotency::spawn_purge(self.db.clone()),
+            crate::sms::service::spawn_poller(self.db.clone(), self.sms.clone()),
+        ]
+    }
+}

@@ -11,7 +11,6 @@ use serde_json::Value;
 use crate::access::live::Snapshot as LiveSnapshot;
 use crate::cc::queues;
 use crate::platform::time::{now_ms, parse_input, rfc3339};
-use crate::services::Services;
 use crate::stats::error::Upstream;
 use crate::stats::external::Forward;
 use crate::stats::live::{self, LiveFigures};
@@ -19,6 +18,7 @@ use crate::stats::period::{self, PeriodFigures, Range, Sms, Tally};
 use crate::stats::projects::{per_queue, Project, DEFAULT_SERVICE_LEVEL_SECONDS};
 use crate::stats::settings::Source;
 use crate::stats::{Snapshot, StatsError, StatsHub, LIVE_MAX_AGE, PERIOD_MAX_AGE};
+use crate::Services;
 
 /// The longest period one request may ask for.
 pub const MAX_RANGE_DAYS: i64 = 366;
