@@ -4,6 +4,7 @@
 
 pub mod admins;
 pub mod audit;
+pub mod block;
 pub mod keys;
 pub mod live;
 pub mod perms;

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::access::settings::{Def, Kind};
+use crate::access::block::FromSetting;
+use crate::access::settings::Kind;
 
 /// The Settings page block and the prefix of its names (`stats.source`, …).
 pub const BLOCK: &str = "stats";
@@ -20,23 +21,6 @@ pub enum Source {
     External,
 }
 
-/// A value type of the block, read from a setting's text (stored or default).
-trait FromSetting: Sized {
-    fn from_setting(s: &str) -> Option<Self>;
-}
-
-impl FromSetting for String {
-    fn from_setting(s: &str) -> Option<Self> {
-        Some(s.to_string())
-    }
-}
-
-impl FromSetting for u64 {
-    fn from_setting(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
-}
-
 impl FromSetting for Source {
     fn from_setting(s: &str) -> Option<Self> {
         match s {
@@ -47,65 +31,21 @@ impl FromSetting for Source {
     }
 }
 
-fn typed<T: FromSetting>(values: &BTreeMap<String, String>, key: &str, default: &str) -> T {
-    values
-        .get(&format!("{BLOCK}.{key}"))
-        .and_then(|v| T::from_setting(v))
-        .or_else(|| T::from_setting(default))
-        .unwrap_or_else(|| panic!("the default of {BLOCK}.{key} must read as its type"))
-}
-
-/// One line per setting: `field: type = kind, default, Russian title, English title;` gives the
-/// registry definition (in this order on the Settings page) and the typed field.
-macro_rules! stats_block {
-    ($($(#[$doc:meta])* $field:ident: $ty:ty = $kind:expr, $default:literal, $ru:literal, $en:literal;)*) => {
-        /// The «Онлайн статистика ЦОВ» block, typed. Built once per snapshot.
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct StatsSettings {
-            $($(#[$doc])* pub $field: $ty,)*
-        }
-
-        /// The block's definitions, in the Settings page's order.
-        pub fn defs() -> Vec<Def> {
-            vec![$(Def {
-                name: format!("{BLOCK}.{}", stringify!($field)),
-                block: BLOCK.into(),
-                kind: $kind,
-                default: $default.into(),
-                title_ru: $ru.into(),
-                title_en: $en.into(),
-            }),*]
-        }
-
-        impl StatsSettings {
-            /// Read the block from effective values (`stats.*` names); a value missing or
-            /// unreadable as its type falls back to the declared default.
-            pub fn from_values(values: &BTreeMap<String, String>) -> StatsSettings {
-                StatsSettings { $($field: typed(values, stringify!($field), $default),)* }
-            }
-        }
-    };
-}
-
-stats_block! {
-    source: Source = Kind::Choice(vec!["builtin".into(), "external".into()]), "builtin",
-        "Источник: builtin (считает ccgate по FreeSWITCH) или external (сервер статистики ЦОВ)",
-        "Source: builtin (computed by ccgate from FreeSWITCH) or external (the call center's statistics server)";
-    /// Empty: the external source answers 503 `upstream_unavailable`.
-    external_url: String = Kind::Text { max: 1024 }, "",
-        "Адрес сервера статистики (например http://host:82/onlinestat.php)",
-        "Statistics server URL (e.g. http://host:82/onlinestat.php)";
-    external_timeout_ms: u64 = Kind::Int { min: 100, max: 60_000 }, "5000",
-        "Таймаут запроса к серверу статистики, мс", "Statistics server timeout, ms";
-    /// 0: every request is forwarded (concurrent identical ones still share one).
-    external_cache_seconds: u64 = Kind::Int { min: 0, max: 3600 }, "5",
-        "Сколько секунд хранить ответ сервера статистики", "How long to keep the statistics server's answer, s";
-}
-
-impl Default for StatsSettings {
-    /// The declared defaults.
-    fn default() -> Self {
-        StatsSettings::from_values(&BTreeMap::new())
+crate::settings_block! {
+    /// The «Онлайн статистика ЦОВ» block, typed. Built once per snapshot.
+    pub struct StatsSettings in BLOCK {
+        source: Source = Kind::Choice(vec!["builtin".into(), "external".into()]), "builtin",
+            "Источник: builtin (считает ccgate по FreeSWITCH) или external (сервер статистики ЦОВ)",
+            "Source: builtin (computed by ccgate from FreeSWITCH) or external (the call center's statistics server)";
+        /// Empty: the external source answers 503 `upstream_unavailable`.
+        external_url: String = Kind::Text { max: 1024 }, "",
+            "Адрес сервера статистики (например http://host:82/onlinestat.php)",
+            "Statistics server URL (e.g. http://host:82/onlinestat.php)";
+        external_timeout_ms: u64 = Kind::Int { min: 100, max: 60_000 }, "5000",
+            "Таймаут запроса к серверу статистики, мс", "Statistics server timeout, ms";
+        /// 0: every request is forwarded (concurrent identical ones still share one).
+        external_cache_seconds: u64 = Kind::Int { min: 0, max: 3600 }, "5",
+            "Сколько секунд хранить ответ сервера статистики", "How long to keep the statistics server's answer, s";
     }
 }
 
