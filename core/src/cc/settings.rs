@@ -2,7 +2,6 @@
 //! `access::settings`) and [`FsSettings`], the typed values parsed once per live snapshot
 //! (`Snapshot::freeswitch`). Every default is written here, in the declaration, and nowhere else.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -89,6 +88,8 @@ impl FsSettings {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::access::settings::normalize;
 

@@ -2,8 +2,6 @@
 //! `access::settings`) and [`ReportsSettings`], the typed values parsed once per live snapshot
 //! (`Snapshot::reports`). Every default is written here, in the declaration, and nowhere else.
 
-use std::collections::BTreeMap;
-
 use crate::access::settings::Kind;
 use crate::platform::secret::Secret;
 
@@ -29,6 +27,8 @@ crate::settings_block! {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::access::settings::normalize;
 
