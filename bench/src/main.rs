@@ -7,6 +7,11 @@
 //! cargo run --release -p ccgate-bench -- \
 //!     --bare http://127.0.0.1:3000/healthz --gateway http://127.0.0.1:3000/api/v1/me --key ccg_… \
 //!     [--seconds 10] [--conns 32] [--rate 5000] [--rounds 3]
+//!
+//! `latency` mode (`scripts/bench-reports`): one call at a time on one keep-alive connection, for
+//! read-heavy methods whose single-call latency is the figure; p50 / p99 / max per URL.
+//!
+//! cargo run --release -p ccgate-bench -- latency --key ccg_… --calls 200 URL [URL…]
 
 use std::time::{Duration, Instant};
 
@@ -324,8 +329,62 @@ fn row(name: &str, r: &mut Result) -> String {
     )
 }
 
+/// `latency --key K [--calls N] URL…`: sequential calls, after 5 warm-up calls per URL.
+async fn latency(mut it: impl Iterator<Item = String>) {
+    let (mut key, mut calls, mut urls) = (None, 200usize, Vec::new());
+    while let Some(k) = it.next() {
+        match k.as_str() {
+            "--key" => key = it.next(),
+            "--calls" => calls = it.next().and_then(|v| v.parse().ok()).expect("--calls N"),
+            _ => urls.push(k),
+        }
+    }
+    assert!(!urls.is_empty(), "latency needs at least one URL");
+    println!(
+        "{:>8} {:>9} {:>9} {:>9} {:>7}  url",
+        "calls", "p50 ms", "p99 ms", "max ms", "errors"
+    );
+    for url in &urls {
+        let mut c = Conn::new(target(url, key.as_deref()));
+        for _ in 0..5 {
+            c.one().await;
+        }
+        let mut r = Result {
+            done: 0,
+            errors: 0,
+            elapsed: Duration::ZERO,
+            lat_us: Vec::with_capacity(calls),
+        };
+        let start = Instant::now();
+        for _ in 0..calls {
+            let t = Instant::now();
+            if c.one().await {
+                r.lat_us.push(t.elapsed().as_micros() as u64);
+                r.done += 1;
+            } else {
+                r.errors += 1;
+            }
+        }
+        r.elapsed = start.elapsed();
+        let max = r.lat_us.iter().max().copied().unwrap_or(0) as f64 / 1000.0;
+        println!(
+            "{:>8} {:>9.2} {:>9.2} {:>9.2} {:>7}  {url}",
+            r.done,
+            r.pct(0.50),
+            r.pct(0.99),
+            max,
+            r.errors
+        );
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
+    let mut rest = std::env::args().skip(1).peekable();
+    if rest.peek().map(String::as_str) == Some("latency") {
+        rest.next();
+        return latency(rest).await;
+    }
     let a = args();
     let key = Some(a.key.as_str()).filter(|k| !k.is_empty());
     let bare_auth = a.bare_basic.as_ref().map(|(u, p)| format!("basic:{u}:{p}"));

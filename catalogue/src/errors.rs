@@ -47,6 +47,7 @@ codes! {
     TierNotFound => ("tier_not_found", 404, "No tier links this queue and agent."),
     CdrNotFound => ("cdr_not_found", 404, "No CDR of that call has been indexed."),
     InvalidRange => ("invalid_range", 422, "The time range is empty or reversed (from must be before until)."),
+    RangeTooLarge => ("range_too_large", 400, "The time range is longer than allowed (reports: at most 366 days)."),
     RecordingNotFound => ("recording_not_found", 404, "No recording of that call inside the recordings directory."),
     RangeNotSatisfiable => ("range_not_satisfiable", 416, "The Range header asks for bytes the file does not have."),
     UpstreamUnavailable => ("upstream_unavailable", 503, "FreeSWITCH (or another upstream) cannot be reached."),
@@ -73,6 +74,7 @@ codes! {
     NotQueued => ("not_queued", 502, "The SMS gateway answered but did not queue the message; per message."),
     MessageRejected => ("message_rejected", 422, "The SMS gateway refused the message; per message."),
     StatusExpired => ("status_expired", 504, "No final SMS status within the gateway's retention period; per message."),
+    NotConfigured => ("not_configured", 503, "The method needs a setting that is still empty (details.setting names it): set it in Settings."),
     NotImplemented => ("not_implemented", 501, "The method is in the catalogue but its module is not available yet."),
     InternalError => ("internal_error", 500, "An unexpected failure; quote the request_id to support."),
 }

@@ -4,7 +4,7 @@
 //! One folder per module: `platform` (what every module stands on), `access` (admins, API users,
 //! keys, permissions, settings, audit, the live snapshot), `journal` (the request journal and daily
 //! counters), `dashboard`, `cc` (contact center), `freeswitch` (the wire codecs and clients),
-//! `sms`.
+//! `sms`, `reports` (the `reports.*` methods over the counters and indexed tables).
 //!
 //! Invariant: nothing here knows about HTTP frameworks or Leptos. Handlers and server functions stay
 //! thin and call into this crate.
@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod freeswitch;
 pub mod journal;
 pub mod platform;
+pub mod reports;
 pub mod services;
 pub mod sms;
 

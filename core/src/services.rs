@@ -31,6 +31,8 @@ pub struct Services {
     pub dash_cache: Arc<Cache>,
     /// Totals of CDR searches until the CDR index next changes.
     pub cdr_totals: Arc<Totals>,
+    /// The reports' grouped counters of closed days.
+    pub reports_cache: Arc<crate::reports::Cache>,
 }
 
 impl Services {
@@ -38,6 +40,17 @@ impl Services {
     /// in the background yet but the journal writer: [`Services::spawn_workers`] starts the rest.
     pub async fn build(config: Config, db: Db) -> Result<Services, ServiceError> {
         let live = Live::new(db.clone()).await?;
+        // Counters added by a later migration are filled from older journal rows once, before
+        // this instance's writer adds to them.
+        if let Some(n) =
+            crate::journal::backfill::status_counters(&db, live.current().utc_offset_minutes)
+                .await?
+        {
+            tracing::info!(
+                rows = n,
+                "journal rows counted into the per-status daily counters"
+            );
+        }
         let journal = crate::journal::spawn(db.clone(), live.clone())
             .map_err(|e| ServiceError::Internal(format!("cannot start the journal writer: {e}")))?;
         let fs = Arc::new(FsHub::default());
@@ -52,6 +65,7 @@ impl Services {
             sms: Arc::new(SmsHub::default()),
             dash_cache: Arc::default(),
             cdr_totals: Arc::default(),
+            reports_cache: Arc::default(),
         })
     }
 

@@ -84,7 +84,7 @@ pub async fn serve(listener: TcpListener, sim: Arc<Sim>) {
     accept_forever(listener, sim, handle).await
 }
 
-async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
+pub(crate) async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {

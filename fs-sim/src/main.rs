@@ -1,6 +1,7 @@
 //! fs-sim binary: starts the Event Socket and mod_xml_rpc listeners of the simulator.
 //!
-//! Prints `fs-sim esl ADDR` and `fs-sim http ADDR` once each listener is bound (port 0 allowed).
+//! Prints `fs-sim esl ADDR` and `fs-sim http ADDR` (and `fs-sim reports ADDR` with
+//! `--reports-listen`) once each listener is bound (port 0 allowed).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +23,9 @@ Usage: fs-sim [options]
   --scenario NAME          capture | demo                (default capture)
   --cdr-dir DIR            write CDRs (xml_cdr/, json_cdr/, cdr-csv/Master.csv) under DIR
   --recordings-dir DIR     write <uuid>.wav recordings of answered calls into DIR
+  --reports-listen ADDR    also serve the fake historical report server (GET /report) on ADDR
+  --reports-login USER     its HTTP Basic login           (default demo)
+  --reports-password PW    its HTTP Basic password        (default demo)
   -h, --help               this text";
 
 struct Args {
@@ -29,6 +33,8 @@ struct Args {
     http_listen: String,
     scenario: Scenario,
     cfg: Config,
+    reports_listen: Option<String>,
+    reports: fs_sim::reports::Config,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -43,6 +49,8 @@ fn parse_args() -> Result<Args, String> {
             cdr_dir: None,
             recordings_dir: None,
         },
+        reports_listen: None,
+        reports: fs_sim::reports::Config::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -70,6 +78,9 @@ fn parse_args() -> Result<Args, String> {
             }
             "--cdr-dir" => a.cfg.cdr_dir = Some(PathBuf::from(value)),
             "--recordings-dir" => a.cfg.recordings_dir = Some(PathBuf::from(value)),
+            "--reports-listen" => a.reports_listen = Some(value),
+            "--reports-login" => a.reports.login = value,
+            "--reports-password" => a.reports.password = value,
             _ => return Err(format!("unknown option {flag}\n\n{HELP}")),
         }
     }
@@ -114,6 +125,17 @@ async fn main() -> ExitCode {
     println!("fs-sim http {}", show(&http));
     tokio::spawn(fs_sim::esl::serve(esl, sim.clone()));
     tokio::spawn(fs_sim::http::serve(http, sim.clone()));
+    if let Some(addr) = &args.reports_listen {
+        let reports = match TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("fs-sim: cannot listen on {addr}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        println!("fs-sim reports {}", show(&reports));
+        tokio::spawn(fs_sim::reports::serve(reports, args.reports.clone()));
+    }
     // HEARTBEAT every 20 seconds, as FreeSWITCH does.
     let hb = sim.clone();
     tokio::spawn(async move {

@@ -16,6 +16,7 @@ use crate::cc::settings::FsSettings;
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::platform::error::{ErrorCode, PublicError};
+use crate::reports::settings::ReportsSettings;
 
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
@@ -49,6 +50,8 @@ pub struct Snapshot {
     pub utc_offset_minutes: i64,
     /// The «FreeSWITCH» block, typed (parsed once, here, for every reader of this snapshot).
     pub freeswitch: FsSettings,
+    /// The «Отчеты ЦОВ» block, typed.
+    pub reports: ReportsSettings,
 }
 
 /// How the caller presented a key.
@@ -229,6 +232,7 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
     let settings = settings::effective(db).await?;
     let utc_offset_minutes = settings::utc_offset_minutes(&settings);
     let freeswitch = FsSettings::from_values(&settings);
+    let reports = ReportsSettings::from_values(&settings);
     Ok(Snapshot {
         generation,
         keys,
@@ -236,6 +240,7 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
         settings,
         utc_offset_minutes,
         freeswitch,
+        reports,
     })
 }
 

@@ -73,6 +73,8 @@ pub fn registry() -> Vec<Def> {
     }];
     // The «FreeSWITCH» block is declared by the contact-center module, with its typed view.
     v.extend(crate::cc::settings::defs());
+    // «Отчеты ЦОВ»: the external report server of `reports.demoReport`.
+    v.extend(crate::reports::settings::defs());
     for m in ccgate_catalogue::MODULES {
         v.push(Def {
             name: module_key(m.name),
@@ -251,8 +253,9 @@ mod tests {
         let r = registry();
         assert!(r.iter().any(|d| d.name == "modules.cc.enabled"));
         assert!(r.iter().any(|d| d.name == "methods.sms.getStatus.enabled"));
-        // general + FreeSWITCH (connection 11, originate and pacing 6) + modules + methods
-        assert_eq!(r.len(), 1 + 17 + 4 + 16);
+        // general + FreeSWITCH (connection 11, originate and pacing 6) + reports (4) + modules
+        // + methods
+        assert_eq!(r.len(), 1 + 17 + 4 + 4 + 16);
     }
 
     #[test]

@@ -167,8 +167,14 @@ struct DayAgg {
 /// A day is closed (its counters final) this long after it ends in the configured zone: journal
 /// batches land within milliseconds, failed ones are retried for about half a minute.
 const SETTLE_MS: i64 = 10 * 60_000;
+
+/// The newest closed day at `now_ms`: its counters are final (see [`SETTLE_MS`]), so aggregates of
+/// it may be kept in memory (the dashboard's and the reports' caches).
+pub fn last_closed_day(snap: &Snapshot, now_ms: i64) -> i64 {
+    snap.day_of(now_ms - SETTLE_MS) - 1
+}
 /// Closed days are read again after this long anyway (late writes after a long outage).
-const CACHE_TTL: Duration = Duration::from_secs(3600);
+pub(crate) const CACHE_TTL: Duration = Duration::from_secs(3600);
 const CACHE_DAYS: usize = 800;
 
 /// Aggregates of closed days, kept in memory per process so a 30-day view reads only today's
@@ -277,7 +283,7 @@ pub async fn load(
         .count() as i64;
 
     // Days from the cache where closed and cached; the rest in one read of their range.
-    let last_closed = snap.day_of(now_ms - SETTLE_MS) - 1;
+    let last_closed = last_closed_day(snap, now_ms);
     let mut aggs: BTreeMap<i64, Arc<DayAgg>> = BTreeMap::new();
     let mut missing: Vec<i64> = Vec::new();
     for day in from..=to {

@@ -1,5 +1,7 @@
-//! The daily counters (day × user × module × method × outcome) kept alongside the journal, so
-//! dashboards and reports never scan it: each written batch adds its counts in the same transaction.
+//! The daily counters kept alongside the journal, so dashboards and reports never scan it: each
+//! written batch adds its counts in the same transaction. `daily_counters` (day × user × module ×
+//! method × outcome) feeds the dashboard; `daily_request_counters` (day × user × module × method ×
+//! HTTP status × error code, with the newest request's time) feeds `reports.*`.
 
 use std::collections::HashMap;
 
@@ -60,6 +62,79 @@ pub(super) async fn add(
                 .bind(*method)
                 .bind(*outcome)
                 .bind(*n);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+const STATUS_COLUMNS: [&str; 8] = [
+    "day",
+    "user_id",
+    "module",
+    "method",
+    "status",
+    "error_code",
+    "count",
+    "last_at",
+];
+/// Status counter rows per multi-row upsert (8 parameters each).
+const STATUS_ROWS_PER_UPSERT: usize = 100;
+
+/// One status counter: (day, user id or 0, module, method, status, error code or '').
+type StatusKey<'a> = (i64, i64, &'a str, &'a str, i64, &'a str);
+
+/// The batch's counts and newest time per status counter, in a fixed order (see [`tally`]).
+fn tally_status<'a>(snap: &Snapshot, entries: &'a [Entry]) -> Vec<(StatusKey<'a>, (i64, i64))> {
+    let mut counts: HashMap<StatusKey<'a>, (i64, i64)> = HashMap::new();
+    for e in entries {
+        let k = (
+            snap.day_of(e.at),
+            e.user_id.unwrap_or(0),
+            e.module.as_deref().unwrap_or(""),
+            e.method.as_deref().unwrap_or(""),
+            e.status as i64,
+            e.error_code.as_deref().unwrap_or(""),
+        );
+        let slot = counts.entry(k).or_insert((0, e.at));
+        slot.0 += 1;
+        slot.1 = slot.1.max(e.at);
+    }
+    let mut keys: Vec<_> = counts.into_iter().collect();
+    keys.sort();
+    keys
+}
+
+/// Add the batch's counts to the per-status daily counters, inside the batch's transaction.
+pub(super) async fn add_status(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    snap: &Snapshot,
+    entries: &[Entry],
+) -> Result<(), sqlx::Error> {
+    let on_conflict = match backend {
+        Backend::Sqlite => {
+            " ON CONFLICT (day, user_id, module, method, status, error_code) DO UPDATE SET \
+             count = count + excluded.count, last_at = MAX(last_at, excluded.last_at)"
+        }
+        Backend::MySql => {
+            " ON DUPLICATE KEY UPDATE count = count + VALUES(count), \
+             last_at = GREATEST(last_at, VALUES(last_at))"
+        }
+    };
+    for chunk in tally_status(snap, entries).chunks(STATUS_ROWS_PER_UPSERT) {
+        let sql = insert_rows("daily_request_counters", &STATUS_COLUMNS, chunk.len()) + on_conflict;
+        let mut q = sqlx::query(&sql);
+        for ((day, user, module, method, status, code), (n, last)) in chunk {
+            q = q
+                .bind(*day)
+                .bind(*user)
+                .bind(*module)
+                .bind(*method)
+                .bind(*status)
+                .bind(*code)
+                .bind(*n)
+                .bind(*last);
         }
         q.execute(&mut *conn).await?;
     }
@@ -137,6 +212,43 @@ mod tests {
                 (1, 1, "bad".into(), 2),
                 (1, 1, "ok".into(), 4),
                 (2, 0, "error".into(), 2)
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn status_counters_keep_count_and_newest_time() {
+        let (_dir, db) = crate::platform::db::scratch(1).await;
+        let snap = Snapshot::default();
+        let day = 86_400_000;
+        let mut denied = entry(day + 5, Some(1), "tiers", 403);
+        denied.error_code = Some("permission_denied".into());
+        let first = [entry(day + 9, Some(1), "queues", 200), denied.clone()];
+        let second = [entry(day + 3, Some(1), "queues", 200), denied];
+        for batch in [&first[..], &second[..]] {
+            let mut tx = db.pool.begin().await.unwrap();
+            add_status(&mut tx, db.backend, &snap, batch).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let rows: Vec<(i64, String, i64, String, i64, i64)> = sqlx::query_as(
+            "SELECT day, method, status, error_code, count, last_at FROM daily_request_counters \
+             ORDER BY status",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (1, "queues".into(), 200, String::new(), 2, day + 9),
+                (
+                    1,
+                    "tiers".into(),
+                    403,
+                    "permission_denied".into(),
+                    2,
+                    day + 5
+                ),
             ]
         );
     }

@@ -7,8 +7,10 @@
 
 //!
 //! Here: the entry, the handle requests queue entries through, and the live events of written
-//! batches; `writer` writes, `counters` keeps the daily counters, `mask` cleans paths, `query` reads.
+//! batches; `writer` writes, `counters` keeps the daily counters, `backfill` counts older rows into
+//! counters added later (once, at start), `mask` cleans paths, `query` reads.
 
+pub mod backfill;
 mod counters;
 mod mask;
 mod query;

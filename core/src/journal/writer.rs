@@ -1,6 +1,6 @@
 //! The journal writer: a thread of its own at a lower priority, with its own runtime and database
 //! connection, that gathers queued entries into batches and writes each batch — rows, daily
-//! counters and keys' last use — in one transaction, retrying until it lands.
+//! counters (by outcome and by status) and keys' last use — in one transaction, retrying until it lands.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -209,6 +209,7 @@ async fn write_batch(db: &Db, live: &Live, entries: &[Entry]) -> Result<(), sqlx
         q.execute(&mut *tx).await?;
     }
     counters::add(&mut tx, db.backend, &snap, entries).await?;
+    counters::add_status(&mut tx, db.backend, &snap, entries).await?;
     // Keys' last use: the newest entry per key.
     let mut last: HashMap<i64, (i64, &str)> = HashMap::new();
     for e in entries {

@@ -1,4 +1,5 @@
-//! The public REST API under `/api`. Each module owns its routes (`cc::routes`, `sms::routes`),
+//! The public REST API under `/api`. Each module owns its routes (`cc::routes`, `sms::routes`,
+//! `reports::routes`),
 //! registered through [`ModuleRoutes`], which refuses a method the catalogue does not list; every
 //! catalogue method no module registered answers 501 `not_implemented`, so the route table is
 //! derived from the catalogue and the module routers, never kept by hand. Handlers are thin:
@@ -13,6 +14,7 @@ pub mod idempotency;
 pub mod me;
 pub mod params;
 pub mod pipeline;
+pub mod reports;
 pub mod sms;
 
 use std::collections::BTreeSet;
@@ -68,7 +70,7 @@ impl ModuleRoutes {
 
 /// The `/api` router with its pipeline, ready to nest.
 pub fn router(services: Services) -> Router {
-    let modules = [cc::routes(), sms::routes()];
+    let modules = [cc::routes(), sms::routes(), reports::routes()];
     let mut implemented = BTreeSet::new();
     let mut r: Router<Services> = Router::new().route("/v1/me", get(me::me));
     for m in modules {

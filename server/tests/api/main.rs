@@ -9,4 +9,5 @@ mod admin_login;
 mod contact_center;
 mod dashboard;
 mod panel;
+mod reports;
 mod sms;
