@@ -9,5 +9,6 @@ mod admin_login;
 mod contact_center;
 mod dashboard;
 mod panel;
+mod panel_reports;
 mod reports;
 mod sms;
