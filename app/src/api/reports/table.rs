@@ -322,6 +322,19 @@ fn fill(t: &mut ReportTable, r: Report, v: &Value) {
     t.group_by = g;
 }
 
+/// A call center's figures in the order people read them.
+const KNOWN: &[&str] = &[
+    "offered",
+    "answered",
+    "abandoned",
+    "abandon_rate",
+    "service_level",
+    "avg_wait_s",
+    "max_wait_s",
+    "avg_talk_s",
+    "outbound_calls",
+];
+
 /// The first array of objects in the report server's JSON (itself, or a field of it).
 fn rows_of(data: &Value) -> Option<&[Value]> {
     let is_rows = |a: &Vec<Value>| !a.is_empty() && a.iter().all(Value::is_object);
@@ -348,19 +361,22 @@ fn fill_demo(t: &mut ReportTable, answer: &Value) {
         };
         return;
     };
-    // Text columns (the date) first, then the figures, each in the first row's order.
+    // Text columns (the date) first, then the figures: a call center's usual ones in their usual
+    // order, others by name.
     let first = rows[0].as_object().expect("rows are objects");
+    let rank = |k: &str| KNOWN.iter().position(|c| *c == k).unwrap_or(KNOWN.len());
     let mut cols: Vec<&str> = first
         .iter()
         .filter(|(_, v)| v.is_string())
         .map(|(k, _)| k.as_str())
         .collect();
-    cols.extend(
-        first
-            .iter()
-            .filter(|(_, v)| !v.is_string())
-            .map(|(k, _)| k.as_str()),
-    );
+    let mut figures: Vec<&str> = first
+        .iter()
+        .filter(|(_, v)| !v.is_string())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    figures.sort_by_key(|k| rank(k));
+    cols.extend(figures);
     t.rows = grid(rows, &cols);
     if let Some(tot) = data.get("totals").filter(|v| v.is_object()) {
         let mut totals: Vec<String> = cols.iter().map(|c| cell(&tot[*c])).collect();
@@ -433,10 +449,10 @@ mod tests {
         fill_demo(&mut t, &answer);
         assert_eq!(
             t.columns,
-            ["date", "abandoned", "answered", "offered", "service_level"]
+            ["date", "offered", "answered", "abandoned", "service_level"]
         );
-        assert_eq!(t.rows[1], ["2026-11-22", "0", "4", "4", "100.0"]);
-        assert_eq!(t.totals.as_ref().unwrap(), &["", "1", "13", "14", ""]);
+        assert_eq!(t.rows[1], ["2026-11-22", "4", "4", "0", "100.0"]);
+        assert_eq!(t.totals.as_ref().unwrap(), &["", "14", "13", "1", ""]);
         let c = t.chart.unwrap();
         assert_eq!(c.labels, ["2026-11-21", "2026-11-22"]);
         let names: Vec<&str> = c.series.iter().map(|s| s.0.as_str()).collect();

@@ -121,9 +121,13 @@ pub fn DatabaseBlock() -> impl IntoView {
                                 {move || {
                                     lines(&d, s())
                                         .into_iter()
-                                        .map(|(label, value, testid)| view! {
-                                            <dt>{label}</dt>
-                                            <dd class="mono" data-testid=testid>{value}</dd>
+                                        .map(|(label, value, testid)| {
+                                            // Names and paths as code; sentences as text.
+                                            let mono = !matches!(testid, "db-backend" | "db-pool" | "db-url-source" | "db-password");
+                                            view! {
+                                                <dt>{label}</dt>
+                                                <dd class:mono=mono data-testid=testid>{value}</dd>
+                                            }
                                         })
                                         .collect_view()
                                 }}
