@@ -184,6 +184,13 @@ test('reports: a seeded day by day and by user, the chart, the CSV download, a r
   await page.waitForSelector('[data-testid=rep-section] [data-testid=rep-row]:has-text("permission_denied")');
   await page.screenshot({ path: `${OUTPUT}/reports-bad.png`, fullPage: true });
 
+  // No SMS today: the page says so instead of a table of zeros.
+  await page.selectOption('[data-testid=rep-kind]', 'sms');
+  await page.click('[data-testid=rep-show]');
+  await page.waitForSelector('[data-testid=rep-empty]');
+  assert.equal(await page.locator('[data-testid=rep-table]').count(), 0);
+  assert.match(await page.locator('[data-testid=rep-empty]').innerText(), /данных нет/);
+
   // A backwards range is refused here, in Russian, without asking the server.
   await page.fill('[data-testid=rep-from]', today);
   await page.fill('[data-testid=rep-until]', '2020-01-01');
@@ -191,6 +198,7 @@ test('reports: a seeded day by day and by user, the chart, the CSV download, a r
   const invalid = page.locator('[data-testid=rep-invalid]');
   await invalid.waitFor();
   assert.match(await invalid.innerText(), /позже/);
+  await page.screenshot({ path: `${OUTPUT}/reports-empty-invalid.png`, fullPage: true });
 
   // The report server's rows (configured in the test above): three days, a table and a chart.
   const d = new Date(`${today}T00:00:00Z`);

@@ -214,14 +214,8 @@ fn chart(rows: &[Value], label: &str, keys: &[&str], by_day: bool, stacked: bool
         &rows[..rows.len().min(CHART_GROUPS)]
     };
     ChartData {
-        labels: rows
-            .iter()
-            .map(|r| {
-                Some(cell(&r[label]))
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or("—".into())
-            })
-            .collect(),
+        // An empty label (requests without a valid key) is named by the page.
+        labels: rows.iter().map(|r| cell(&r[label])).collect(),
         series: keys
             .iter()
             .map(|k| {

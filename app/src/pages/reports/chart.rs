@@ -21,9 +21,12 @@ pub fn start(
         let value = run.value().get();
         charts::dispose(slot);
         let Some(Ok(t)) = value else { return };
-        let Some(c) = t.chart.filter(|_| !t.empty) else {
+        let Some(mut c) = t.chart.filter(|_| !t.empty) else {
             return;
         };
+        for l in c.labels.iter_mut().filter(|l| l.is_empty()) {
+            *l = st.rep_no_key.to_string();
+        }
         // After this render: the container is visible (and sized) by then.
         request_animation_frame(move || {
             charts::draw(
