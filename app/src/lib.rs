@@ -24,7 +24,7 @@ use crate::i18n::{initial_lang, strings};
 
 /// Page paths that need a signed-in admin. The server redirects to `/login` without a session;
 /// server functions check the session themselves as well.
-pub const PROTECTED_PAGES: &[&str] = &["/", "/settings", "/users", "/journal", "/docs"];
+pub const PROTECTED_PAGES: &[&str] = &["/", "/settings", "/users", "/journal", "/reports", "/docs"];
 
 /// Is `path` a page that needs a signed-in admin (including `/users/{id}`)?
 pub fn is_protected_page(path: &str) -> bool {
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=pages::users::UsersPage />
                     <Route path=path!("users/:id") view=pages::users::UserPage />
                     <Route path=path!("journal") view=pages::journal::JournalPage />
+                    <Route path=path!("reports") view=pages::reports::ReportsPage />
                     <Route path=path!("docs") view=pages::docs::DocsPage />
                 </ParentRoute>
             </Routes>

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod events;
+pub mod reports_csv;
 pub mod rest;
 pub mod session;
 pub mod startup;

@@ -128,6 +128,10 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
             crate::events::PATH,
             axum::routing::get(crate::events::events),
         )
+        .route(
+            crate::reports_csv::PATH,
+            axum::routing::get(crate::reports_csv::download),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(page_guard));
     let panel = store.apply(panel, &state.config);

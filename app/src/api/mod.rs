@@ -1,6 +1,7 @@
 //! Server functions (under `/rpc`), one file per `ccgate-core` module: `auth` (admin sign-in),
 //! `access` (API users, keys, permissions, module switches, settings blocks), `journal`,
-//! `dashboard`, `cc` (FreeSWITCH check) and `sms` (gateways). Each is thin: `require_admin()`,
+//! `dashboard`, `cc` (FreeSWITCH check), `sms` (gateways), `reports` (the «Отчёты» page and the
+//! report server's check) and `platform` (the «База данных» block). Each is thin: `require_admin()`,
 //! call a `ccgate-core` service, convert. Data types here cross to the browser; each one built from
 //! a core type has a `From` impl (ssr only) beside it, and every error reaches [`AppError`] through
 //! its one generic `From<PublicError>`.
@@ -12,6 +13,8 @@ pub mod auth;
 pub mod cc;
 pub mod dashboard;
 pub mod journal;
+pub mod platform;
+pub mod reports;
 pub mod sms;
 
 pub use access::*;
@@ -19,6 +22,8 @@ pub use auth::*;
 pub use cc::*;
 pub use dashboard::*;
 pub use journal::*;
+pub use platform::*;
+pub use reports::*;
 pub use sms::*;
 
 use serde::{Deserialize, Serialize};

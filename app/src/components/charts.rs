@@ -1,4 +1,4 @@
-//! The dashboard's charts, drawn in the browser only (hydrate build) with charming on the ECharts
+//! The dashboard's and the reports' charts, drawn in the browser only (hydrate build) with charming on the ECharts
 //! script served from `/echarts.common.min.js`. Each chart is created once in its container and
 //! later updated in place (`setOption`), resized with the window and disposed on unmount.
 
@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::dashboard::{Counts, DayCounts};
+use crate::api::reports::ChartData;
 
 pub const COLORS: [&str; 3] = ["#16a34a", "#f59e0b", "#dc2626"];
 
@@ -29,6 +30,29 @@ pub fn new_slot() -> Slot {
 /// Has the ECharts script run yet? (It is loaded with `defer`; the page may hydrate first.)
 pub fn echarts_loaded() -> bool {
     js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("echarts")).unwrap_or(false)
+}
+
+/// Becomes true once the ECharts script has run (checked every 50 ms until then).
+pub fn loaded_signal() -> RwSignal<bool> {
+    let ready = RwSignal::new(echarts_loaded());
+    if !ready.get_untracked() {
+        if let Ok(h) = set_interval_with_handle(
+            move || {
+                if echarts_loaded() {
+                    ready.set(true);
+                }
+            },
+            std::time::Duration::from_millis(50),
+        ) {
+            Effect::new(move |_| {
+                if ready.get() {
+                    h.clear();
+                }
+            });
+            on_cleanup(move || h.clear());
+        }
+    }
+    ready
 }
 
 fn colors() -> Vec<Color> {
@@ -66,6 +90,71 @@ pub fn days(days: &[DayCounts], l: &Labels) -> Chart {
         .series(series(l.valid, |c| c.ok))
         .series(series(l.bad, |c| c.bad))
         .series(series(l.error, |c| c.error))
+}
+
+/// A report field's colour: successes green, the caller's mistakes amber, failures red.
+fn color_of(key: &str, i: usize) -> &'static str {
+    const OTHERS: [&str; 4] = ["#2563eb", "#7c3aed", "#0891b2", "#64748b"];
+    match key {
+        "ok" | "delivered" | "answered" => COLORS[0],
+        "bad" | "bad_requests" | "pending" => COLORS[1],
+        "error" | "failed" | "abandoned" => COLORS[2],
+        _ => OTHERS[i % OTHERS.len()],
+    }
+}
+
+/// A report's bars: one series per field over the rows' labels, stacked when the fields are
+/// parts of one whole. `title` names a field in the page's language.
+pub fn report_bars(c: &ChartData, title: &dyn Fn(&str) -> String) -> Chart {
+    let few = c.labels.len() <= 7;
+    let labels: Vec<String> = c
+        .labels
+        .iter()
+        .map(|l| {
+            // Days as MM-DD: the year is in the period line above.
+            let b = l.as_bytes();
+            if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+                l[5..].to_string()
+            } else {
+                l.clone()
+            }
+        })
+        .collect();
+    let mut chart = Chart::new()
+        .color(
+            c.series
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| Color::from(color_of(k, i)))
+                .collect::<Vec<_>>(),
+        )
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().top(0))
+        .grid(
+            Grid::new()
+                .left(8)
+                .right(8)
+                .top(36)
+                .bottom(4)
+                .contain_label(true),
+        )
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(Axis::new().type_(AxisType::Value).min_interval(1));
+    for (key, values) in &c.series {
+        let mut bar = Bar::new().name(title(key));
+        // Stacked: slim bars for a few labels, a share of the slot for many. Side by side:
+        // ECharts shares the slot out itself.
+        if c.stacked {
+            bar = bar.stack("total");
+            bar = if few {
+                bar.bar_width(48)
+            } else {
+                bar.bar_width("60%")
+            };
+        }
+        chart = chart.series(bar.data(values.clone()));
+    }
+    chart
 }
 
 /// A ring of the period's totals.

@@ -242,6 +242,79 @@ pub struct Strings {
     pub docs_methods: &'static str,
     pub docs_error_codes: &'static str,
     pub docs_errors_title: &'static str,
+    pub nav_reports: &'static str,
+    pub reports_title: &'static str,
+    pub reports_intro: &'static str,
+    pub rep_report: &'static str,
+    pub rep_not_configured: &'static str,
+    pub rep_demo_hint: &'static str,
+    pub rep_from: &'static str,
+    pub rep_until: &'static str,
+    pub rep_group_by: &'static str,
+    pub rep_show: &'static str,
+    pub rep_download: &'static str,
+    pub rep_loading: &'static str,
+    pub rep_err_date: &'static str,
+    pub rep_err_order: &'static str,
+    pub rep_err_too_long: &'static str,
+    pub rep_empty: &'static str,
+    pub rep_period: &'static str,
+    pub rep_total: &'static str,
+    pub rep_no_key: &'static str,
+    pub rep_chart: &'static str,
+    pub rep_table: &'static str,
+    pub rep_upstream_text: &'static str,
+    pub rep_block_title: &'static str,
+    pub rep_block_hint: &'static str,
+    pub db_title: &'static str,
+    pub db_hint: &'static str,
+    pub db_config_file: &'static str,
+    pub db_no_config_file: &'static str,
+    pub db_url_source: &'static str,
+    pub db_src_default: &'static str,
+    pub db_src_file: &'static str,
+    pub db_src_env: &'static str,
+    pub db_backend: &'static str,
+    pub db_host: &'static str,
+    pub db_port: &'static str,
+    pub db_database: &'static str,
+    pub db_file: &'static str,
+    pub db_charset: &'static str,
+    pub db_user: &'static str,
+    pub db_password: &'static str,
+    pub db_password_none: &'static str,
+    pub db_version: &'static str,
+    pub db_schema: &'static str,
+    pub db_schema_behind: &'static str,
+    pub db_pool: &'static str,
+    pub db_pool_value: &'static str,
+    pub db_size: &'static str,
+    pub db_journal: &'static str,
+    /// (report name, title).
+    pub rep_kinds: &'static [(&'static str, &'static str)],
+    /// (group_by value, title).
+    pub rep_groups: &'static [(&'static str, &'static str)],
+    /// (report field, column title); fields not listed are shown as they are.
+    pub rep_columns: &'static [(&'static str, &'static str)],
+}
+
+impl Strings {
+    /// The title of a report field (a column, a grouping's key), or the field as it is.
+    pub fn column(&self, key: &str) -> String {
+        pick(self.rep_columns, key).unwrap_or(key).to_string()
+    }
+    /// A grouping's title (`by day`).
+    pub fn group(&self, key: &str) -> String {
+        pick(self.rep_groups, key).unwrap_or(key).to_string()
+    }
+    /// A report's title.
+    pub fn report(&self, key: &str) -> String {
+        pick(self.rep_kinds, key).unwrap_or(key).to_string()
+    }
+}
+
+fn pick(table: &'static [(&'static str, &'static str)], key: &str) -> Option<&'static str> {
+    table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
 pub fn strings(lang: Lang) -> &'static Strings {
@@ -318,6 +391,25 @@ mod tests {
         assert_eq!(Lang::from_cookie_header("ccgate_lang=ru"), Lang::Ru);
         assert_eq!(Lang::from_cookie_header("ccgate_lang=de"), Lang::Ru);
         assert_eq!(Lang::from_cookie_header(""), Lang::Ru);
+    }
+
+    #[test]
+    fn every_report_field_has_a_title_in_both_languages() {
+        for (a, b) in [
+            (RU.rep_columns, EN.rep_columns),
+            (RU.rep_groups, EN.rep_groups),
+            (RU.rep_kinds, EN.rep_kinds),
+        ] {
+            let keys = |t: &'static [(&'static str, &'static str)]| {
+                t.iter().map(|r| r.0).collect::<Vec<_>>()
+            };
+            assert_eq!(keys(a), keys(b));
+        }
+        for r in crate::api::reports::REPORTS {
+            assert_ne!(RU.report(r), *r, "{r}");
+        }
+        assert_eq!(EN.column("requests"), "Requests");
+        assert_eq!(RU.column("queue_x"), "queue_x");
     }
 
     #[test]

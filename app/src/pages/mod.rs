@@ -1,11 +1,12 @@
 //! One folder per page: `login`, `layout` (the shell after sign-in), `dashboard`, `settings`,
-//! `users`, `journal`, `docs`.
+//! `users`, `journal`, `reports`, `docs`.
 
 pub mod dashboard;
 pub mod docs;
 pub mod journal;
 pub mod layout;
 pub mod login;
+pub mod reports;
 pub mod settings;
 pub mod users;
 

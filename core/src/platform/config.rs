@@ -86,14 +86,28 @@ pub struct Config {
     pub db_max_connections: u32,
     /// `https://host[:port]` without a trailing slash; `None`: taken from each request's `Host`.
     pub public_url: Option<String>,
+    /// The config file read at start (`--config FILE` or `CCGATE_CONFIG`), if any.
+    pub file: Option<PathBuf>,
+    /// Where `database_url` came from (the panel's «База данных» block says so).
+    pub database_url_source: Source,
 }
 
-/// Where a value came from, for the error line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Source {
+/// Where a value came from: its default, the config file or its `CCGATE_*` variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
     Default,
     File,
     Env,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Default => "default",
+            Source::File => "file",
+            Source::Env => "env",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -109,7 +123,9 @@ impl Config {
             })?),
             None => None,
         };
-        Self::from_sources(text.as_deref(), &|k| std::env::var(k).ok())
+        let mut c = Self::from_sources(text.as_deref(), &|k| std::env::var(k).ok())?;
+        c.file = path.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+        Ok(c)
     }
 
     /// Pure core of [`Config::load`], for tests: file text and an environment lookup.
@@ -155,7 +171,7 @@ impl Config {
             Field {
                 name,
                 value,
-                source: source.clone(),
+                source: *source,
             }
         };
         Ok(Config {
@@ -193,6 +209,8 @@ impl Config {
                 "empty or an http:// or https:// address without a path",
                 parse_public_url,
             )?,
+            file: None,
+            database_url_source: values["database_url"].1,
         })
     }
 
@@ -292,6 +310,7 @@ mod tests {
         assert!(!c.cookie_secure);
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.session_idle_minutes, 480);
+        assert_eq!((c.file, c.database_url_source), (None, Source::Default));
     }
 
     #[test]
@@ -303,6 +322,16 @@ mod tests {
         assert!(c.cookie_secure);
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.session_idle_minutes, 30);
+        assert_eq!(c.database_url_source, Source::Default);
+        let c =
+            Config::from_sources(Some("database_url = \"sqlite://x.db\""), &env_of(&[])).unwrap();
+        assert_eq!(c.database_url_source, Source::File);
+        let c = Config::from_sources(
+            Some("database_url = \"sqlite://x.db\""),
+            &env_of(&[("CCGATE_DATABASE_URL", "sqlite://y.db")]),
+        )
+        .unwrap();
+        assert_eq!(c.database_url_source, Source::Env);
     }
 
     #[test]

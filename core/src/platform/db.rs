@@ -5,6 +5,7 @@
 
 use crate::platform::secret::Secret;
 use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 use std::sync::Once;
 use std::time::Duration;
@@ -153,10 +154,18 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await,
-            Backend::MySql => sqlx::migrate!("../migrations/mysql").run(&self.pool).await,
-        }
+        migrator(self.backend).run(&self.pool).await
+    }
+}
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/mysql");
+
+/// The migrations this build carries for `backend`.
+pub fn migrator(backend: Backend) -> &'static Migrator {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::MySql => &MYSQL_MIGRATIONS,
     }
 }
 

@@ -1,8 +1,9 @@
-//! What every module stands on: configuration, storage, the shared error type, secrets, time,
+//! What every module stands on: configuration, storage (and what the panel shows of it), the shared error type, secrets, time,
 //! password hashing, idempotency claims, phone numbers, SQL built at run time and percent-decoding. Nothing here knows a module.
 
 pub mod config;
 pub mod db;
+pub mod dbinfo;
 pub mod error;
 pub mod form;
 pub mod idempotency;

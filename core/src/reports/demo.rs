@@ -153,6 +153,19 @@ pub async fn fetch(
     })
 }
 
+/// Settings → «Отчеты ЦОВ» «Проверить подключение»: ask the report server (no query, so its own
+/// default range) with the stored credentials; what it answered, or the error a caller would get.
+pub async fn check(settings: &ReportsSettings) -> Result<String, ReportsError> {
+    let a = fetch(settings, None).await?;
+    let kind = if a.data.is_some() { "JSON" } else { "text" };
+    let ct = if a.content_type.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", a.content_type)
+    };
+    Ok(format!("HTTP {} · {kind}{ct}", a.upstream_status))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

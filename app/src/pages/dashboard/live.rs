@@ -22,24 +22,7 @@ pub fn start(
     s: impl Fn() -> &'static Strings + Copy + Send + Sync + 'static,
 ) {
     // ECharts is a deferred script: wait for it before the first draw.
-    let ready = RwSignal::new(charts::echarts_loaded());
-    if !ready.get_untracked() {
-        if let Ok(h) = set_interval_with_handle(
-            move || {
-                if charts::echarts_loaded() {
-                    ready.set(true);
-                }
-            },
-            Duration::from_millis(50),
-        ) {
-            Effect::new(move |_| {
-                if ready.get() {
-                    h.clear();
-                }
-            });
-            on_cleanup(move || h.clear());
-        }
-    }
+    let ready = charts::loaded_signal();
 
     let days = charts::new_slot();
     let total = charts::new_slot();

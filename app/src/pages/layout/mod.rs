@@ -56,6 +56,7 @@ pub fn Layout() -> impl IntoView {
                     <A href="/settings">{move || s().nav_settings}</A>
                     <A href="/users">{move || s().nav_users}</A>
                     <A href="/journal">{move || s().nav_journal}</A>
+                    <A href="/reports">{move || s().nav_reports}</A>
                     <A href="/docs">{move || s().nav_docs}</A>
                     <ActionForm action=logout attr:class="logout-form">
                         <button type="submit" class="nav-button" data-testid="logout">

@@ -1,8 +1,13 @@
-//! Settings, one block per file: «FreeSWITCH» (`freeswitch.rs`), «SMS» (`sms.rs`) and «Модули»
-//! (`modules.rs`: switch whole modules or single methods off for everyone).
+//! Settings, one block per file: «FreeSWITCH» (`freeswitch.rs`), «SMS» (`sms.rs`), «Отчеты ЦОВ»
+//! (`reports.rs`), «База данных» (`database.rs`, read only) and «Модули» (`modules.rs`: switch
+//! whole modules or single methods off for everyone). Blocks of plain settings are drawn from the
+//! settings registry by `registry.rs`.
 
+mod database;
 mod freeswitch;
 mod modules;
+mod registry;
+mod reports;
 mod sms;
 
 use leptos::prelude::*;
@@ -10,8 +15,10 @@ use leptos::prelude::*;
 use crate::api::module_switches;
 use crate::components::ErrorAlert;
 use crate::i18n::use_strings;
+use database::DatabaseBlock;
 use freeswitch::FreeswitchBlock;
 use modules::ModulesBlock;
+use reports::ReportsBlock;
 use sms::SmsBlock;
 
 #[component]
@@ -23,6 +30,8 @@ pub fn SettingsPage() -> impl IntoView {
         <p class="muted">{move || s().settings_intro}</p>
         <FreeswitchBlock />
         <SmsBlock />
+        <ReportsBlock />
+        <DatabaseBlock />
         <Transition fallback=move || view! { <p class="muted">{s().loading}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
