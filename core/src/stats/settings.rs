@@ -3,7 +3,6 @@
 //! snapshot (`Snapshot::stats`). Every default is written here, in the declaration, and nowhere
 //! else. The projects themselves are rows of `stats_projects` (see `projects`), not settings.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::access::block::FromSetting;
@@ -61,6 +60,8 @@ impl StatsSettings {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::access::settings::normalize;
 
