@@ -124,7 +124,7 @@ pub async fn info(db: &Db) -> Result<DbInfo, ServiceError> {
         }
     };
     let schema: Option<(i64, String)> = sqlx::query_as(
-        "SELECT CAST(version AS SIGNED), description FROM _sqlx_migrations \
+        "SELECT CAST(version AS SIGNED), CAST(description AS CHAR(255)) FROM _sqlx_migrations \
          WHERE success = 1 ORDER BY version DESC LIMIT 1",
     )
     .fetch_optional(&db.pool)
