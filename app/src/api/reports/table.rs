@@ -307,10 +307,10 @@ fn fill(t: &mut ReportTable, r: Report, v: &Value) {
                 });
             }
         }
-        Report::Sms => t.summary.push((
-            "delivery_rate".into(),
-            format!("{} %", cell(&tot["delivery_rate"])),
-        )),
+        // Its title says «%» already.
+        Report::Sms => t
+            .summary
+            .push(("delivery_rate".into(), cell(&tot["delivery_rate"]))),
         _ => {}
     }
     t.group_by = g;

@@ -217,7 +217,7 @@ fn Reports(m: ReportChoices) -> impl IntoView {
                     </a>
                 </div>
             </form>
-            {move || invalid.get().map(|m| view! { <div class="alert error" data-testid="rep-invalid">{m}</div> })}
+            {move || invalid.get().map(|m| view! { <div class="alert error spaced" data-testid="rep-invalid">{m}</div> })}
             {(!demo_configured).then(|| view! { <p class="hint" data-testid="rep-demo-hint">{move || s().rep_demo_hint}</p> })}
         </section>
         // The chart's container stays put; the chart is drawn into it in the browser.
