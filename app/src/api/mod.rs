@@ -1,7 +1,7 @@
 //! Server functions (under `/rpc`), one file per `ccgate-core` module: `auth` (admin sign-in),
 //! `access` (API users, keys, permissions, module switches, settings blocks), `journal`,
 //! `dashboard`, `cc` (FreeSWITCH check), `sms` (gateways), `reports` (the «Отчёты» page and the
-//! report server's check) and `platform` (the «База данных» block). Each is thin: `require_admin()`,
+//! report server's check), `stats` (the statistics source's check) and `platform` (the «База данных» block). Each is thin: `require_admin()`,
 //! call a `ccgate-core` service, convert. Data types here cross to the browser; each one built from
 //! a core type has a `From` impl (ssr only) beside it, and every error reaches [`AppError`] through
 //! its one generic `From<PublicError>`.
@@ -16,6 +16,7 @@ pub mod journal;
 pub mod platform;
 pub mod reports;
 pub mod sms;
+pub mod stats;
 
 pub use access::*;
 pub use auth::*;
@@ -25,6 +26,7 @@ pub use journal::*;
 pub use platform::*;
 pub use reports::*;
 pub use sms::*;
+pub use stats::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -205,6 +205,8 @@ pub static EN: Strings = Strings {
     rep_table: "Table",
     rep_upstream_text: "The report server's answer",
     rep_block_title: "Call center reports",
+    stats_block_title: "Call center online statistics",
+    stats_block_hint: "Where stats.get and stats.all come from: builtin — ccgate computes them from FreeSWITCH (queues, agents, queue-call CDRs); external — the call center's statistics server at the URL below. Projects (sets of queues with a service-level threshold) are managed with ccgate stats-projects; until there are any, every queue is a project of its own.",
     rep_block_hint: "The call center's historical report server: reports.demoReport and the Reports page pass its answers on. The login and password go to it as HTTP Basic; the password stays on the server.",
     db_title: "Database",
     db_hint: "The connection is set in the config file as database_url or by the CCGATE_DATABASE_URL environment variable (which wins over the file) and applies at start: moving a running system to another database is a data migration, not a setting.",

@@ -266,6 +266,8 @@ pub struct Strings {
     pub rep_upstream_text: &'static str,
     pub rep_block_title: &'static str,
     pub rep_block_hint: &'static str,
+    pub stats_block_title: &'static str,
+    pub stats_block_hint: &'static str,
     pub db_title: &'static str,
     pub db_hint: &'static str,
     pub db_config_file: &'static str,

@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 
 both_backends!(
     secrets_are_write_only_and_audited,
-    users_and_permissions_through_rpc
+    users_and_permissions_through_rpc,
+    stats_block_and_its_check
 );
 
 async fn rpc_json(app: &TestApp, name: &str, body: Value) -> reqwest::Response {
@@ -195,4 +196,66 @@ async fn users_and_permissions_through_rpc(app: &TestApp) {
     let j: Value = r.json().await.unwrap();
     assert_eq!(j["total"], 1);
     assert_eq!(j["items"][0]["method"], "me");
+}
+
+/// Settings → «Онлайн статистика ЦОВ»: the block's four settings from the registry, and
+/// «Проверить подключение» asking the source they name.
+async fn stats_block_and_its_check(app: &TestApp) {
+    let r = app.rpc(&app.client, "settings/check_stats", &[]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    app.login().await;
+    let r = app
+        .rpc(&app.client, "settings/block", &[("block", "stats")])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let items: Vec<Value> = r.json().await.unwrap();
+    let names: Vec<&str> = items.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "stats.source",
+            "stats.external_url",
+            "stats.external_timeout_ms",
+            "stats.external_cache_seconds"
+        ]
+    );
+    assert_eq!(items[0]["value"], "builtin");
+
+    let check = || async {
+        let r = app.rpc(&app.client, "settings/check_stats", &[]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<Value>().await.unwrap()
+    };
+    // The external server answers: the check says so.
+    let (base, hits) = crate::stats::stats_server().await;
+    let url = format!("{base}/ok");
+    let r = rpc_json(
+        app,
+        "settings/save",
+        json!({"values": [["stats.source", "external"], ["stats.external_url", url], ["stats.external_cache_seconds", "0"]]}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let c = check().await;
+    assert_eq!(c["ok"], true, "{c}");
+    assert!(
+        c["message"].as_str().unwrap().starts_with("external"),
+        "{c}"
+    );
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // It fails: the check names the error code.
+    let url = format!("{base}/fail");
+    let r = rpc_json(
+        app,
+        "settings/save",
+        json!({"values": [["stats.external_url", url]]}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let c = check().await;
+    assert_eq!(c["ok"], false, "{c}");
+    assert!(
+        c["message"].as_str().unwrap().starts_with("upstream_error"),
+        "{c}"
+    );
 }

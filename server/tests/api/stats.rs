@@ -360,7 +360,7 @@ async fn queue_outcomes_from_member_cdrs(app: &TestApp) {
 
 /// A statistics server: `/ok` echoes its query as JSON, `/text` answers plain text, `/slow`
 /// takes 3 s, `/fail` answers 500. Counts the requests it gets.
-async fn stats_server() -> (String, Arc<AtomicU64>) {
+pub(crate) async fn stats_server() -> (String, Arc<AtomicU64>) {
     use axum::extract::RawQuery;
     use axum::routing::get;
     let hits = Arc::new(AtomicU64::new(0));

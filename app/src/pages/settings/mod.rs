@@ -1,5 +1,5 @@
-//! Settings, one block per file: «FreeSWITCH» (`freeswitch.rs`), «SMS» (`sms.rs`), «Отчеты ЦОВ»
-//! (`reports.rs`), «База данных» (`database.rs`, read only) and «Модули» (`modules.rs`: switch
+//! Settings, one block per file: «FreeSWITCH» (`freeswitch.rs`), «SMS» (`sms.rs`), «Онлайн
+//! статистика ЦОВ» (`stats.rs`), «Отчеты ЦОВ» (`reports.rs`), «База данных» (`database.rs`, read only) and «Модули» (`modules.rs`: switch
 //! whole modules or single methods off for everyone). Blocks of plain settings are drawn from the
 //! settings registry by `registry.rs`.
 
@@ -9,6 +9,7 @@ mod modules;
 mod registry;
 mod reports;
 mod sms;
+mod stats;
 
 use leptos::prelude::*;
 
@@ -20,6 +21,7 @@ use freeswitch::FreeswitchBlock;
 use modules::ModulesBlock;
 use reports::ReportsBlock;
 use sms::SmsBlock;
+use stats::StatsBlock;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -30,6 +32,7 @@ pub fn SettingsPage() -> impl IntoView {
         <p class="muted">{move || s().settings_intro}</p>
         <FreeswitchBlock />
         <SmsBlock />
+        <StatsBlock />
         <ReportsBlock />
         <DatabaseBlock />
         <Transition fallback=move || view! { <p class="muted">{s().loading}</p> }>

@@ -1,0 +1,27 @@
+//! «Онлайн статистика ЦОВ»: the source of `stats.get` / `stats.all` (built in or the call
+//! center's statistics server: URL, timeout, cache); «Проверить подключение» asks that source.
+
+use leptos::prelude::*;
+
+use super::registry::{Check, RegistryBlock};
+use crate::api::CheckStatsSource;
+
+#[component]
+pub fn StatsBlock() -> impl IntoView {
+    let check = ServerAction::<CheckStatsSource>::new();
+    let check = Check {
+        run: Callback::new(move |_| {
+            check.dispatch(CheckStatsSource {});
+        }),
+        pending: check.pending().into(),
+        value: check.value().into(),
+    };
+    view! {
+        <RegistryBlock
+            block="stats"
+            title=|s| s.stats_block_title
+            hint=|s| s.stats_block_hint
+            check
+        />
+    }
+}
