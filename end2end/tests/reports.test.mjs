@@ -96,6 +96,16 @@ test('Settings: «Отчеты ЦОВ» with a write-only password and its check
   await db.locator('[data-testid=check-database]').click();
   await db.locator('[data-testid=check-result]').waitFor();
   assert.match(await db.locator('[data-testid=check-result]').innerText(), /^SQLite 3\.\S+ · [\d.]+ ms$/);
+  // «Онлайн статистика ЦОВ»: the source and the external server's fields; the check answers.
+  const stats = page.locator('[data-testid=stats-block]');
+  await stats.locator('[data-testid="setting-stats.source"]').waitFor();
+  assert.match(await stats.locator('h2').innerText(), /Онлайн статистика ЦОВ/);
+  assert.equal(await stats.locator('[data-testid="setting-stats.source"]').inputValue(), 'builtin');
+  await stats.locator('[data-testid="setting-stats.external_url"]').waitFor();
+  await stats.locator('[data-testid=check-stats]').click();
+  await stats.locator('[data-testid=check-result]').waitFor();
+  assert.notEqual((await stats.locator('[data-testid=check-result]').innerText()).trim(), '');
+  await stats.screenshot({ path: `${OUTPUT}/settings-stats.png` });
   await block.screenshot({ path: `${OUTPUT}/settings-reports.png` });
   await db.screenshot({ path: `${OUTPUT}/settings-database.png` });
   assert.deepEqual(page.errors, []);
