@@ -16,6 +16,42 @@ as_root() {
     echo "need root to run: $*" >&2; return 1; fi
 }
 
+# Free space in MiB on the filesystem that holds path $1 (or its nearest existing parent).
+free_mib() {
+  local p="$1"
+  while [ ! -e "$p" ]; do p="$(dirname "$p")"; done
+  df -Pk "$p" | awk 'NR==2 { print int($4 / 1024) }'
+}
+
+# Make room for a build step that needs about $1 GiB more in the cargo target directory. The
+# directory grows with every dependency change and consecutive runs reuse it, so on a nearly full
+# disk a build would die halfway ("No space left on device"). Caches that can be rebuilt go first,
+# in this order: incremental state and the fuzzers' build, then the build profiles named in $2…
+# (e.g. `debug` once the debug tests have run), then the whole directory. Exits with a clear
+# message if even an empty target directory leaves too little room.
+ensure_disk() {
+  local need_mib=$(( $1 * 1024 )) free
+  shift
+  free="$(free_mib "$TARGET_DIR")"
+  [ "$free" -ge "$need_mib" ] && return 0
+  say "only $free MiB free for the build (about $need_mib MiB needed): removing rebuildable caches"
+  rm -rf "$TARGET_DIR"/debug/incremental "$TARGET_DIR"/release/incremental "$TARGET_DIR/fuzz"
+  for profile in "$@"; do
+    [ "$(free_mib "$TARGET_DIR")" -ge "$need_mib" ] && return 0
+    rm -rf "${TARGET_DIR:?}/$profile"
+  done
+  free="$(free_mib "$TARGET_DIR")"
+  if [ "$free" -lt "$need_mib" ] && [ -d "$TARGET_DIR" ]; then
+    say "still $free MiB free: removing the whole cargo target directory (a cold build follows)"
+    rm -rf "${TARGET_DIR:?}"
+    free="$(free_mib "$TARGET_DIR")"
+  fi
+  if [ "$free" -lt "$need_mib" ]; then
+    echo "not enough disk space: $free MiB free where $TARGET_DIR lives, about $need_mib MiB needed" >&2
+    exit 1
+  fi
+}
+
 # Debian packages, installed only when missing.
 ensure_debs() {
   local missing=()
