@@ -24,7 +24,10 @@ both_backends!(
     external_server_answers_is_slow_or_broken,
 );
 
-async fn start_fs(scenario: Scenario, cdr_dir: Option<std::path::PathBuf>) -> (Arc<Sim>, u16) {
+pub(crate) async fn start_fs(
+    scenario: Scenario,
+    cdr_dir: Option<std::path::PathBuf>,
+) -> (Arc<Sim>, u16) {
     let sim = Sim::new(
         Config {
             esl_password: "ClueCon".into(),
@@ -52,7 +55,7 @@ async fn set(app: &TestApp, pairs: &[(&str, String)]) {
     app.live.reload().await.unwrap();
 }
 
-async fn use_fs(app: &TestApp, port: u16) {
+pub(crate) async fn use_fs(app: &TestApp, port: u16) {
     set(
         app,
         &[

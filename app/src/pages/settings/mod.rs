@@ -1,5 +1,5 @@
 //! Settings, one block per file: «FreeSWITCH» (`freeswitch.rs`), «SMS» (`sms.rs`), «Онлайн
-//! статистика ЦОВ» (`stats.rs`), «Отчеты ЦОВ» (`reports.rs`), «База данных» (`database.rs`, read only) and «Модули» (`modules.rs`: switch
+//! статистика ЦОВ» (`stats.rs`, its projects in `stats_projects.rs`), «Отчеты ЦОВ» (`reports.rs`), «База данных» (`database.rs`, read only) and «Модули» (`modules.rs`: switch
 //! whole modules or single methods off for everyone). Blocks of plain settings are drawn from the
 //! settings registry by `registry.rs`.
 
@@ -10,6 +10,7 @@ mod registry;
 mod reports;
 mod sms;
 mod stats;
+mod stats_projects;
 
 use leptos::prelude::*;
 

@@ -27,6 +27,9 @@ pub fn RegistryBlock(
     title: fn(&Strings) -> &'static str,
     #[prop(optional)] hint: Option<fn(&Strings) -> &'static str>,
     check: Check,
+    /// More of the block below its settings (the statistics projects).
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let s = use_strings();
     let data = Resource::new(move || (), move |_| settings_block(block.into()));
@@ -42,6 +45,7 @@ pub fn RegistryBlock(
                     }
                 })}
             </Transition>
+            {children.map(|c| c())}
         </section>
     }
 }
