@@ -13,6 +13,7 @@
 pub mod access;
 pub mod cc;
 pub mod dashboard;
+pub mod demo;
 pub mod freeswitch;
 pub mod journal;
 pub mod platform;

@@ -64,6 +64,9 @@ impl Application {
         let services = Services::build(config, db)
             .await
             .context("cannot load users and settings or start the journal writer")?;
+        if services.config.demo {
+            seed_demo(&services).await;
+        }
         let state = AppState {
             leptos_options: leptos_options(&services.config),
             services: services.clone(),
@@ -113,6 +116,32 @@ impl Application {
             task.abort();
         }
         res
+    }
+}
+
+/// Demo mode: seed the demo once (see `ccgate_core::demo`), before the background workers start.
+/// A failed seed is logged and the server starts all the same.
+async fn seed_demo(services: &Services) {
+    use ccgate_core::demo::{seed_once, Seeded};
+    match seed_once(services, &services.config.demo_key_file).await {
+        Ok(Seeded::Now {
+            users,
+            requests,
+            sms,
+            calls,
+        }) => tracing::info!(
+            users,
+            requests,
+            sms,
+            calls,
+            key_file = %services.config.demo_key_file.display(),
+            "demo mode: seeded API users and 30 days of traffic"
+        ),
+        Ok(Seeded::Before) => {}
+        Ok(Seeded::InUse) => {
+            tracing::info!("demo mode: the database already has API users; nothing seeded")
+        }
+        Err(e) => tracing::error!(error = %e, "demo mode: seeding failed"),
     }
 }
 

@@ -66,6 +66,16 @@ pub const KEYS: &[Key] = &[
         default: "",
         help: "the address integrators reach ccgate at, e.g. https://cc.example.com (the more_info link of API errors); empty: from the request's Host header",
     },
+    Key {
+        name: "demo",
+        default: "false",
+        help: "demo mode: on the first start into a database without API users, seed demo API users, keys and 30 days of traffic (scripts/serve sets it; CCGATE_DEMO=0 skips)",
+    },
+    Key {
+        name: "demo_key_file",
+        default: "data/demo-key.txt",
+        help: "demo mode: where the seeded key of API-TEST is written (mode 0600) for the curl line printed at start",
+    },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +96,10 @@ pub struct Config {
     pub db_max_connections: u32,
     /// `https://host[:port]` without a trailing slash; `None`: taken from each request's `Host`.
     pub public_url: Option<String>,
+    /// Demo mode (`CCGATE_DEMO`): seed demo users and traffic once, print a ready `curl` line.
+    pub demo: bool,
+    /// Where demo mode writes the plain key of `API-TEST`.
+    pub demo_key_file: PathBuf,
     /// The config file read at start (`--config FILE` or `CCGATE_CONFIG`), if any.
     pub file: Option<PathBuf>,
     /// Where `database_url` came from (the panel's «База данных» block says so).
@@ -209,6 +223,9 @@ impl Config {
                 "empty or an http:// or https:// address without a path",
                 parse_public_url,
             )?,
+            demo: get("demo").parse_with("true or false (1 or 0)", parse_bool)?,
+            demo_key_file: get("demo_key_file")
+                .parse_with("a file path", |v| (!v.is_empty()).then(|| PathBuf::from(v)))?,
             file: None,
             database_url_source: values["database_url"].1,
         })
@@ -311,6 +328,17 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.session_idle_minutes, 480);
         assert_eq!((c.file, c.database_url_source), (None, Source::Default));
+        assert!(!c.demo);
+        assert_eq!(c.demo_key_file, PathBuf::from("data/demo-key.txt"));
+    }
+
+    #[test]
+    fn demo_mode_is_a_switch() {
+        let on = Config::from_sources(None, &env_of(&[("CCGATE_DEMO", "1")])).unwrap();
+        assert!(on.demo);
+        let off = Config::from_sources(None, &env_of(&[("CCGATE_DEMO", "0")])).unwrap();
+        assert!(!off.demo);
+        assert!(Config::from_sources(None, &env_of(&[("CCGATE_DEMO", "perhaps")])).is_err());
     }
 
     #[test]

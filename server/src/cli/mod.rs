@@ -262,6 +262,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = app.local_addr();
     tracing::info!(%addr, "ccgate listening");
     println!("ccgate is serving on http://{addr}/");
+    let config = &app.state().config;
+    if config.demo {
+        if let Some(key) = ccgate_core::demo::read_key_file(&config.demo_key_file) {
+            println!(
+                "  Demo API key of {} (in {}): try\n    {}",
+                ccgate_core::demo::KEY_USER,
+                config.demo_key_file.display(),
+                ccgate_core::demo::curl_line(&format!("http://{addr}"), &key)
+            );
+        }
+    }
     app.run_until_stopped(shutdown_signal()).await?;
     tracing::info!("ccgate stopped");
     Ok(())

@@ -25,7 +25,8 @@ pub struct TestApp {
     pub journal: ccgate_core::journal::JournalHandle,
     shutdown: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     handle: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
-    _dir: tempfile::TempDir,
+    /// The test's directory (the SQLite file lives there); shared by apps restarted on it.
+    pub dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 pub fn client() -> reqwest::Client {
@@ -85,6 +86,28 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let dir = tempfile::tempdir().unwrap();
     let url = database_url(backend, &dir).await?;
     let config = test_config(&url);
+    Some(boot(config, std::sync::Arc::new(dir)).await)
+}
+
+/// Boot the application again on `app`'s database and directory, with extra `CCGATE_*` values
+/// (e.g. demo mode). Stop `app` first.
+pub async fn spawn_again(app: &TestApp, extra: &[(&str, String)]) -> TestApp {
+    let url = app.db.url().expose().clone();
+    let extra: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let config = Config::from_sources(None, &move |k| match k {
+        "CCGATE_BIND" => Some("127.0.0.1:0".into()),
+        "CCGATE_DATABASE_URL" => Some(url.clone()),
+        "CCGATE_LOG_LEVEL" => Some("warn".into()),
+        _ => extra.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+    })
+    .unwrap();
+    boot(config, app.dir.clone()).await
+}
+
+async fn boot(config: Config, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
     server::telemetry::init(config.log_format, &config.log_level);
     let app = Application::build(config)
         .await
@@ -92,15 +115,18 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let db = app.state().db.clone();
     let live = app.state().live.clone();
     let journal = app.state().journal.clone();
-    ccgate_core::access::admins::create(&db, ADMIN, Secret::new(ADMIN_PASSWORD.into()))
-        .await
-        .expect("create test admin");
+    let admins = ccgate_core::access::admins::list(&db).await.unwrap();
+    if !admins.iter().any(|a| a.username == ADMIN) {
+        ccgate_core::access::admins::create(&db, ADMIN, Secret::new(ADMIN_PASSWORD.into()))
+            .await
+            .expect("create test admin");
+    }
     let addr = app.local_addr();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
     }));
-    Some(TestApp {
+    TestApp {
         base: format!("http://{addr}"),
         client: client(),
         db,
@@ -108,8 +134,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         journal,
         shutdown: std::sync::Mutex::new(Some(tx)),
         handle: std::sync::Mutex::new(Some(handle)),
-        _dir: dir,
-    })
+        dir,
+    }
 }
 
 impl TestApp {

@@ -8,6 +8,7 @@ mod access;
 mod admin_login;
 mod contact_center;
 mod dashboard;
+mod demo;
 mod panel;
 mod panel_projects;
 mod panel_reports;
