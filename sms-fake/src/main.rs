@@ -13,10 +13,11 @@ Usage: sms-fake [options]
   --deliver-after-ms MS     final status after MS            (default 2000; 0 = never)
   --final-status TEXT       final status                    (default Delivered)
   --callback-url URL        POST delivery reports there     (default none)
+  --status-stall-ms MS      status queries answer after MS  (default 0)
   -h, --help                this text
 
 Control while running: POST /_control with form fields mode=normal|error|http|stall|queue_nothing,
-code=N, ms=N, deliver_after_ms=N, callback_url=URL, block_phone=DIGITS, forbid_originator=NAME.";
+code=N, ms=N, status_stall_ms=N, deliver_after_ms=N, callback_url=URL, block_phone=DIGITS, forbid_originator=NAME.";
 
 #[tokio::main]
 async fn main() {
@@ -25,6 +26,7 @@ async fn main() {
         ..Default::default()
     };
     let mut listen = "127.0.0.1:18090".to_string();
+    let mut status_stall = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "-h" || flag == "--help" {
@@ -45,6 +47,10 @@ async fn main() {
             }
             "--final-status" => cfg.final_status = value,
             "--callback-url" => cfg.callback_url = Some(value),
+            "--status-stall-ms" => {
+                let ms: u64 = value.parse().unwrap_or(0);
+                status_stall = (ms > 0).then(|| Duration::from_millis(ms));
+            }
             _ => {
                 eprintln!("unknown option {flag}\n\n{HELP}");
                 std::process::exit(2);
@@ -59,7 +65,9 @@ async fn main() {
         }
     };
     println!("sms-fake http {}", listener.local_addr().expect("addr"));
-    if let Err(e) = sms_fake::serve(listener, Fake::new(cfg)).await {
+    let fake = Fake::new(cfg);
+    fake.set_status_stall(status_stall);
+    if let Err(e) = sms_fake::serve(listener, fake).await {
         eprintln!("sms-fake: {e}");
         std::process::exit(1);
     }

@@ -14,4 +14,5 @@ mod panel_projects;
 mod panel_reports;
 mod reports;
 mod sms;
+mod sms_status;
 mod stats;

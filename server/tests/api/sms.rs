@@ -2,7 +2,8 @@
 //! (invalid numbers rejected per recipient), part counting on the wire, failover (down, 5xx, code
 //! 1000) and no failover (blocked number, forbidden sender, ambiguous timeout), batches split by
 //! the provider's limits, delivery reports (out of order, idempotent, secret token) and the status
-//! poller. Each scenario runs on SQLite and on MariaDB.
+//! poller (reads that ask the provider: `sms_status.rs`). Each scenario runs on SQLite and on
+//! MariaDB.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +29,7 @@ both_backends!(
     stopped_submissions_are_recovered,
 );
 
-async fn fake() -> (Arc<Fake>, String) {
+pub(crate) async fn fake() -> (Arc<Fake>, String) {
     let f = Fake::new(sms_fake::Config {
         deliver_after: None,
         ..Default::default()
@@ -37,7 +38,7 @@ async fn fake() -> (Arc<Fake>, String) {
     (f, url)
 }
 
-fn gw_input(name: &str, url: &str, priority: i64) -> GatewayInput {
+pub(crate) fn gw_input(name: &str, url: &str, priority: i64) -> GatewayInput {
     GatewayInput {
         name: name.into(),
         kind: "smstraffic".into(),
@@ -54,7 +55,7 @@ fn gw_input(name: &str, url: &str, priority: i64) -> GatewayInput {
     }
 }
 
-async fn add_gateway(app: &TestApp, input: GatewayInput) -> Gateway {
+pub(crate) async fn add_gateway(app: &TestApp, input: GatewayInput) -> Gateway {
     gateways::create(&app.db, &Actor::Cli, &input)
         .await
         .unwrap()
@@ -68,7 +69,7 @@ async fn dead_url() -> String {
     format!("http://127.0.0.1:{port}/multi.php")
 }
 
-async fn send(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn send(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
     let r = app
         .client
         .post(app.url("/api/v1/sms/send"))
@@ -81,7 +82,7 @@ async fn send(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn status(app: &TestApp, key: &str, ids: &str) -> (StatusCode, Value) {
+pub(crate) async fn status(app: &TestApp, key: &str, ids: &str) -> (StatusCode, Value) {
     let r = app
         .api(
             "GET",
@@ -93,7 +94,7 @@ async fn status(app: &TestApp, key: &str, ids: &str) -> (StatusCode, Value) {
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn one(app: &TestApp, key: &str, id: &str) -> Value {
+pub(crate) async fn one(app: &TestApp, key: &str, id: &str) -> Value {
     let (s, v) = status(app, key, id).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v["items"][0].clone()

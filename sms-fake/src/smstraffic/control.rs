@@ -12,7 +12,7 @@ use super::{lock, Fake};
 use crate::shared::{field, parse_form, Mode};
 
 /// `POST /_control`: `mode=normal|error|http|stall|queue_nothing`, `code=` (error/http),
-/// `ms=` (stall), `deliver_after_ms=`, `callback_url=`, `block_phone=`, `forbid_originator=`.
+/// `ms=` (stall), `status_stall_ms=` (status queries only; 0 = none), `deliver_after_ms=`, `callback_url=`, `block_phone=`, `forbid_originator=`.
 pub(super) async fn control(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
     let form = parse_form(&String::from_utf8_lossy(&body));
     let get = |k: &str| field(&form, k).map(str::to_string);
@@ -28,6 +28,9 @@ pub(super) async fn control(State(fake): State<Arc<Fake>>, body: Bytes) -> Respo
         };
         fake.set_mode(m);
     }
+    if let Some(ms) = num("status_stall_ms") {
+        fake.set_status_stall((ms > 0).then(|| Duration::from_millis(ms)));
+    }
     if let Some(ms) = get("deliver_after_ms") {
         fake.set_deliver_after(ms.parse().ok().map(Duration::from_millis));
     }
@@ -41,5 +44,11 @@ pub(super) async fn control(State(fake): State<Arc<Fake>>, body: Bytes) -> Respo
         fake.forbid_originator(&o);
     }
     let st = lock(&fake.state);
-    format!("ok sends={} sms={}\n", st.sends, st.sms.len()).into_response()
+    format!(
+        "ok sends={} status_queries={} sms={}\n",
+        st.sends,
+        st.status_queries,
+        st.sms.len()
+    )
+    .into_response()
 }

@@ -85,6 +85,10 @@ struct State_ {
     /// Final status per phone, overriding the default.
     phone_status: HashMap<String, String>,
     sends: usize,
+    /// `operation=status` requests that reached the fake (whatever the answer).
+    status_queries: usize,
+    /// Status queries (only they) wait this long before answering.
+    status_stall: Option<Duration>,
 }
 
 pub struct Fake {
@@ -132,6 +136,15 @@ impl Fake {
     /// Send requests that reached the fake (whatever the answer).
     pub fn send_requests(&self) -> usize {
         lock(&self.state).sends
+    }
+    /// Status queries (`operation=status`) that reached the fake, one per request whatever the
+    /// number of ids it carried.
+    pub fn status_requests(&self) -> usize {
+        lock(&self.state).status_queries
+    }
+    /// Make status queries (only they) wait `d` before answering (`None`: answer at once).
+    pub fn set_status_stall(&self, d: Option<Duration>) {
+        lock(&self.state).status_stall = d;
     }
     /// SMS queued (one per part).
     pub fn queued(&self) -> Vec<Sms> {

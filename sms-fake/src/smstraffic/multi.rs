@@ -1,4 +1,4 @@
-//! `POST /multi.php`: failure modes and stalls, authentication, and the operation dispatch
+//! `POST /multi.php`: failure modes and stalls (of every request, or of status queries only), authentication, and the operation dispatch
 //! (`account`, `status`, or sending).
 
 use std::sync::Arc;
@@ -20,6 +20,7 @@ pub(super) async fn multi(State(fake): State<Arc<Fake>>, body: Bytes) -> Respons
         let st = lock(&fake.state);
         match &st.mode {
             Some(Mode::Stall(d)) => Some(*d),
+            _ if req.get("operation") == Some("status") => st.status_stall,
             _ => None,
         }
     };
@@ -39,6 +40,9 @@ fn handle(fake: &Arc<Fake>, req: &Request) -> Response {
         st.requests.push(req.clone());
         if operation.is_empty() {
             st.sends += 1;
+        }
+        if operation == "status" {
+            st.status_queries += 1;
         }
         match st.mode.clone() {
             Some(Mode::Error(code)) => return error(code, description(code)),

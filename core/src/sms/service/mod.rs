@@ -7,11 +7,13 @@
 //! been accepted: resending could deliver twice).
 //!
 //! `send.rs` validates, stores and submits (with the submit lease and the recovery of stopped
-//! submissions), `record.rs` stores what a submission came to, `status.rs` answers `getStatus`,
-//! `delivery.rs` applies delivery reports (polled, POSTed, SMPP receipts), `poller.rs` runs the
+//! submissions), `record.rs` stores what a submission came to, `status.rs` answers `getStatus`
+//! (after `live.rs` asked the providers about stale non-final messages), `delivery.rs` applies
+//! delivery reports (polled, POSTed, SMPP receipts, asked during reads), `poller.rs` runs the
 //! status poller. This file holds what they share: limits, [`SmsError`], [`SmsHub`], [`Failure`].
 
 mod delivery;
+mod live;
 mod poller;
 mod record;
 mod recovery;
@@ -30,10 +32,13 @@ use super::providers::{self, smpp, GatewayError, SmsProvider};
 use crate::platform::error::{ErrorCode, ItemError, PublicError, ServiceError};
 
 pub use delivery::{apply_receipt, apply_reports, callback};
+pub use live::{
+    refresh_stale, LIVE_STATUS_GAP, LIVE_STATUS_MAX_CALLS, LIVE_STATUS_STALE, LIVE_STATUS_TIMEOUT,
+};
 pub use poller::{backoff, poll_once, spawn_poller};
 pub use recovery::recover_once;
 pub use send::{new_id, send, submit, SendItem, SendItemResult, SendOutcome, SendRequest};
-pub use status::{get_status, MessageView, StatusEvent};
+pub use status::{get_status, read_status, MessageView, StatusEvent};
 
 /// Recipients one `send` may carry.
 pub const MAX_RECIPIENTS: usize = 10_000;
@@ -138,6 +143,8 @@ pub struct SmsHub {
     pacers: std::sync::Mutex<HashMap<i64, Instant>>,
     /// Kept SMPP binds (one per SMPP gateway) and their delivery receipts.
     pub smpp: smpp::Pool,
+    /// When each message was last asked about during a `getStatus` read.
+    asked: live::AskedAt,
 }
 
 impl Default for SmsHub {
@@ -150,6 +157,7 @@ impl Default for SmsHub {
                 .unwrap_or_default(),
             pacers: Default::default(),
             smpp: Default::default(),
+            asked: Default::default(),
         }
     }
 }

@@ -1,11 +1,13 @@
-//! `sms/getStatus`: the caller's messages with their provider ids and, when asked, their history.
+//! `sms/getStatus`: the caller's messages with their provider ids and, when asked, their history;
+//! [`read_status`] first asks the providers about stale non-final ones (`live.rs`).
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 use sqlx::Row;
 
-use super::Failure;
+use super::live::refresh_stale;
+use super::{Failure, SmsHub};
 use crate::platform::db::Db;
 use crate::platform::error::{ItemError, ServiceError};
 use crate::platform::query::Filter;
@@ -115,7 +117,20 @@ pub(super) async fn load_many(
         .collect())
 }
 
-/// The caller's messages among `ids` (others' ids are simply not found).
+/// `sms/getStatus`: the stale non-final messages among `ids` asked about at their providers
+/// (bounded by [`super::LIVE_STATUS_TIMEOUT`], see [`refresh_stale`]), then [`get_status`].
+pub async fn read_status(
+    db: &Db,
+    hub: &SmsHub,
+    user_id: i64,
+    ids: &[String],
+    history: bool,
+) -> Result<Vec<MessageView>, ServiceError> {
+    refresh_stale(db, hub, user_id, ids).await?;
+    get_status(db, user_id, ids, history).await
+}
+
+/// The caller's messages among `ids` as stored (others' ids are simply not found).
 pub async fn get_status(
     db: &Db,
     user_id: i64,

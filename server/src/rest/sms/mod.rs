@@ -132,7 +132,14 @@ pub async fn send(
     .await
 }
 
-/// `GET /api/v1/sms/getStatus?id=ID[,ID…]&history=true`
+/// `GET /api/v1/sms/getStatus?id=ID[,ID…]&history=true`: the caller's messages as stored, after
+/// a message that is not final and whose stored status is older than
+/// [`service::LIVE_STATUS_STALE`] (2 s) was asked about at its provider — one status call per
+/// gateway for all such ids (in the provider's batch size), a message at most once per
+/// [`service::LIVE_STATUS_GAP`] (3 s), the read waiting for the answers at most
+/// [`service::LIVE_STATUS_TIMEOUT`] (1.5 s) and then answering from the store. What the provider
+/// says is stored like a polled report (history source `read`; a final status is never
+/// replaced). SMPP gateways have no status query: their messages are answered from the store.
 pub async fn get_status(
     State(state): State<Services>,
     Extension(caller): Extension<Arc<Caller>>,
@@ -171,7 +178,7 @@ pub async fn get_status(
             )
         }
     };
-    let items = service::get_status(&state.db, caller.user_id, &ids, history).await?;
+    let items = service::read_status(&state.db, &state.sms, caller.user_id, &ids, history).await?;
     if ids.len() == 1 && items.is_empty() {
         return Err(ApiError::new(ErrorCode::NotFound, "no such message"));
     }
