@@ -13,4 +13,5 @@ mod panel_projects;
 mod panel_reports;
 mod reports;
 mod sms;
+mod sms_tls;
 mod stats;

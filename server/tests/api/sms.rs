@@ -51,6 +51,7 @@ fn gw_input(name: &str, url: &str, priority: i64) -> GatewayInput {
         timeout_ms: 5000,
         priority,
         enabled: true,
+        ca_file: String::new(),
     }
 }
 
