@@ -55,6 +55,7 @@ codes! {
     UpstreamAuthFailed => ("upstream_auth_failed", 502, "The upstream refused the gateway's credentials; check Settings."),
     UpstreamError => ("upstream_error", 502, "The upstream answered something the gateway cannot use."),
     UpstreamTimeout => ("upstream_timeout", 504, "The upstream did not answer in time."),
+    UpstreamTlsError => ("upstream_tls_error", 502, "The upstream's TLS certificate did not verify (for another name, expired, or signed by a CA this server does not trust: add the CA file in Settings); refused before the request was sent, so an SMS moves on to the next gateway."),
     PhoneEmpty => ("phone_empty", 400, "The phone number is empty."),
     PhoneBadCharacters => ("phone_bad_characters", 400, "Only digits, a leading +, spaces, dashes, dots and brackets are allowed in a phone number."),
     PhoneTooShort => ("phone_too_short", 400, "The phone number has too few digits for E.164."),

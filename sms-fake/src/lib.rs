@@ -15,9 +15,10 @@
 mod shared;
 pub mod smsc;
 mod smstraffic;
+pub mod tls;
 
 pub use shared::{msk, parse_form, Mode};
-pub use smstraffic::{description, router, serve, spawn, Config, Fake, Request, Sms};
+pub use smstraffic::{description, router, serve, spawn, spawn_tls, Config, Fake, Request, Sms};
 
 #[cfg(test)]
 mod tests {

@@ -21,6 +21,8 @@ pub struct SmsGatewayRow {
     pub max_parts: i64,
     pub timeout_ms: i64,
     pub priority: i64,
+    /// A PEM file of CA certificates trusted besides the system's store (empty: none).
+    pub ca_file: String,
     pub active: bool,
     pub enabled: bool,
     /// Delivery-report URL path to give the provider (carries the secret token).
@@ -40,6 +42,7 @@ pub const SMS_FIELDS: &[&str] = &[
     "max_parts",
     "timeout_ms",
     "priority",
+    "ca_file",
     "enabled",
 ];
 
@@ -58,6 +61,7 @@ impl SmsGatewayRow {
             ("max_parts".into(), self.max_parts.to_string()),
             ("timeout_ms".into(), self.timeout_ms.to_string()),
             ("priority".into(), self.priority.to_string()),
+            ("ca_file".into(), self.ca_file.clone()),
             ("enabled".into(), self.enabled.to_string()),
         ]
     }
@@ -78,6 +82,7 @@ fn form_values(i: &ccgate_core::sms::gateways::GatewayInput) -> Vec<(String, Str
         ("max_parts".into(), i.max_parts.to_string()),
         ("timeout_ms".into(), i.timeout_ms.to_string()),
         ("priority".into(), i.priority.to_string()),
+        ("ca_file".into(), i.ca_file.clone()),
         ("enabled".into(), i.enabled.to_string()),
     ]
 }
@@ -99,6 +104,7 @@ impl From<ccgate_core::sms::gateways::Gateway> for SmsGatewayRow {
             max_parts: g.max_parts,
             timeout_ms: g.timeout_ms,
             priority: g.priority,
+            ca_file: g.ca_file,
             active: g.active,
             enabled: g.enabled,
         }
@@ -150,6 +156,7 @@ fn input(
         timeout_ms: num("timeout_ms")?,
         priority: num("priority")?,
         enabled: get("enabled") != "false",
+        ca_file: get("ca_file"),
     })
 }
 

@@ -174,6 +174,7 @@ pub static EN: Strings = Strings {
     sms_field_max_parts: "Max parts",
     sms_field_timeout: "Request timeout, ms",
     sms_field_priority: "Failover priority",
+    sms_field_ca_file: "CA file (PEM) for a gateway behind a private CA — optional",
     sms_field_enabled: "Enabled",
     sms_smpp_hint: "SMPP 3.4: the URL is smpp://host:port (the reserve likewise), login is the system_id (up to 15 characters), the password up to 8 characters. Delivery receipts arrive over the same (transceiver) bind; no callback URL is needed.",
     fs_check: "Test connection",

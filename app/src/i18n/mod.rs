@@ -232,6 +232,7 @@ pub struct Strings {
     pub sms_field_max_parts: &'static str,
     pub sms_field_timeout: &'static str,
     pub sms_field_priority: &'static str,
+    pub sms_field_ca_file: &'static str,
     pub sms_field_enabled: &'static str,
     pub sms_smpp_hint: &'static str,
     /// Settings → «FreeSWITCH»: the connection test button.

@@ -174,6 +174,7 @@ pub static RU: Strings = Strings {
     sms_field_max_parts: "Наибольшее число частей",
     sms_field_timeout: "Таймаут запроса, мс",
     sms_field_priority: "Приоритет резерва",
+    sms_field_ca_file: "Файл CA (PEM) для шлюза с частным CA — необязательно",
     sms_field_enabled: "Включён",
     sms_smpp_hint: "SMPP 3.4: адрес — smpp://хост:порт (резервный — так же), логин — system_id (до 15 символов), пароль — до 8 символов. Отчёты о доставке приходят по той же привязке (transceiver), отдельный адрес не нужен.",
     fs_check: "Проверить подключение",

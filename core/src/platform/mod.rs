@@ -1,11 +1,12 @@
 //! What every module stands on: configuration, storage (and what the panel shows of it), the shared error type, secrets, time,
-//! password hashing, idempotency claims, phone numbers, SQL built at run time and percent-decoding. Nothing here knows a module.
+//! password hashing, the one place outgoing HTTP(S) clients are built, idempotency claims, phone numbers, SQL built at run time and percent-decoding. Nothing here knows a module.
 
 pub mod config;
 pub mod db;
 pub mod dbinfo;
 pub mod error;
 pub mod form;
+pub mod http;
 pub mod idempotency;
 pub mod password;
 pub mod phone;

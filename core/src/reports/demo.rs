@@ -4,7 +4,8 @@
 //! back in our envelope: JSON as JSON (`data`), anything else as text (`text`).
 //!
 //! Errors: not configured → 503 `not_configured`; refused or unreachable → 503
-//! `upstream_unavailable`; slower than `reports.demo_timeout_ms` → 504 `upstream_timeout`;
+//! `upstream_unavailable`; a TLS certificate that does not verify (system CA store, see
+//! `platform::http`) → 502 `upstream_tls_error`; slower than `reports.demo_timeout_ms` → 504 `upstream_timeout`;
 //! 401/403 → 502 `upstream_auth_failed`; another non-2xx status, a body larger than
 //! [`MAX_BODY`] or invalid JSON under a JSON content type → 502 `upstream_error`.
 
@@ -39,9 +40,8 @@ pub struct DemoAnswer {
 fn client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
+        crate::platform::http::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("ccgate/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("an HTTP client with default settings builds")
     })
@@ -69,7 +69,10 @@ fn target(settings: &ReportsSettings, query: Option<&str>) -> Result<reqwest::Ur
 }
 
 fn transport(e: reqwest::Error) -> ReportsError {
-    if e.is_timeout() {
+    if let Some(tls) = crate::platform::http::tls_error(&e) {
+        tracing::warn!(error = %tls, "the report server's TLS certificate did not verify");
+        ReportsError::UpstreamTls
+    } else if e.is_timeout() {
         ReportsError::UpstreamTimeout
     } else if e.is_connect() || e.is_request() {
         ReportsError::UpstreamUnavailable

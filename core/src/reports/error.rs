@@ -24,6 +24,9 @@ pub enum ReportsError {
     UpstreamUnavailable,
     #[error("the report server did not answer in time")]
     UpstreamTimeout,
+    /// The report server's TLS certificate did not verify (nothing was sent).
+    #[error("the report server's TLS certificate did not verify")]
+    UpstreamTls,
     /// The report server refused the configured credentials (HTTP 401/403).
     #[error("the report server refused the configured credentials")]
     UpstreamAuthFailed { status: u16 },
@@ -58,6 +61,7 @@ impl PublicError for ReportsError {
             ReportsError::NotConfigured { .. } => ErrorCode::NotConfigured,
             ReportsError::UpstreamUnavailable => ErrorCode::UpstreamUnavailable,
             ReportsError::UpstreamTimeout => ErrorCode::UpstreamTimeout,
+            ReportsError::UpstreamTls => ErrorCode::UpstreamTlsError,
             ReportsError::UpstreamAuthFailed { .. } => ErrorCode::UpstreamAuthFailed,
             ReportsError::UpstreamBad { .. } => ErrorCode::UpstreamError,
             ReportsError::Service(s) => s.code(),

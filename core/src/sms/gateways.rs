@@ -36,6 +36,9 @@ pub struct Gateway {
     pub timeout_ms: i64,
     /// Lower first in the failover order.
     pub priority: i64,
+    /// A PEM file of CA certificates trusted for this gateway besides the system's CA store (a
+    /// provider behind a private CA); empty: the system's store only.
+    pub ca_file: String,
     pub active: bool,
     pub enabled: bool,
     #[serde(skip)]
@@ -81,6 +84,9 @@ pub struct GatewayInput {
     pub priority: i64,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// An absolute path to a PEM file of CA certificates (empty: none); see [`Gateway::ca_file`].
+    #[serde(default)]
+    pub ca_file: String,
 }
 
 /// The defaults of a new gateway, declared once: SMS Traffic with its main and reserve URL, 20
@@ -100,6 +106,7 @@ impl Default for GatewayInput {
             timeout_ms: 30_000,
             priority: 10,
             enabled: true,
+            ca_file: String::new(),
         }
     }
 }
@@ -138,6 +145,30 @@ fn check_url(
         ));
     }
     Ok(u.to_string())
+}
+
+/// A CA file must be an absolute path to a readable PEM file of CA certificates (checked when it
+/// is saved; a file that later disappears makes the gateway answer `upstream_tls_error`).
+fn check_ca_file(kind: GatewayKind, path: &str) -> Result<String, ServiceError> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Ok(String::new());
+    }
+    if kind == GatewayKind::Smpp {
+        return Err(ServiceError::invalid(
+            "ca_file",
+            "a CA file is for HTTPS gateways; SMPP does not use TLS",
+        ));
+    }
+    if path.len() > 1024 || !std::path::Path::new(path).is_absolute() {
+        return Err(ServiceError::invalid(
+            "ca_file",
+            "an absolute path to a PEM file of CA certificates",
+        ));
+    }
+    crate::platform::http::read_ca_file(std::path::Path::new(path))
+        .map_err(|e| ServiceError::invalid("ca_file", e))?;
+    Ok(path.to_string())
 }
 
 pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
@@ -216,10 +247,11 @@ pub fn validate(input: &GatewayInput) -> Result<GatewayInput, ServiceError> {
         timeout_ms: input.timeout_ms,
         priority: input.priority,
         enabled: input.enabled,
+        ca_file: check_ca_file(kind, &input.ca_file)?,
     })
 }
 
-const COLUMNS: &str = "id, name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, active, enabled, callback_token, created_at, updated_at";
+const COLUMNS: &str = "id, name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, ca_file, active, enabled, callback_token, created_at, updated_at";
 
 /// A stored row; a kind this build does not know is an error (never read as another kind).
 fn of_row(r: &sqlx::any::AnyRow) -> Result<Gateway, ServiceError> {
@@ -241,6 +273,7 @@ fn of_row(r: &sqlx::any::AnyRow) -> Result<Gateway, ServiceError> {
         max_parts: r.try_get("max_parts")?,
         timeout_ms: r.try_get("timeout_ms")?,
         priority: r.try_get("priority")?,
+        ca_file: r.try_get("ca_file")?,
         active: r.try_get::<i64, _>("active")? != 0,
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         callback_token: Secret::new(r.try_get("callback_token")?),
@@ -292,7 +325,7 @@ pub async fn by_name(db: &Db, name: &str) -> Result<Gateway, ServiceError> {
 /// What the audit log shows of a gateway (password masked).
 fn describe(g: &GatewayInput, has_password: bool) -> String {
     format!(
-        "kind={} url={} reserve_url={} sender={} login={} password={} rate_limit={} max_parts={} timeout_ms={} priority={} enabled={}",
+        "kind={} url={} reserve_url={} sender={} login={} password={} rate_limit={} max_parts={} timeout_ms={} priority={} enabled={} ca_file={}",
         g.kind,
         g.url,
         g.reserve_url,
@@ -303,7 +336,8 @@ fn describe(g: &GatewayInput, has_password: bool) -> String {
         g.max_parts,
         g.timeout_ms,
         g.priority,
-        g.enabled
+        g.enabled,
+        g.ca_file
     )
 }
 
@@ -330,7 +364,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &GatewayInput) -> Result<Gate
         .fetch_one(tx.conn())
         .await?;
     sqlx::query(
-        "INSERT INTO sms_gateways (name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, active, enabled, callback_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sms_gateways (name, kind, url, reserve_url, sender, login, password, rate_limit, max_parts, timeout_ms, priority, ca_file, active, enabled, callback_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&g.name)
     .bind(&g.kind)
@@ -343,6 +377,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &GatewayInput) -> Result<Gate
     .bind(g.max_parts)
     .bind(g.timeout_ms)
     .bind(g.priority)
+    .bind(&g.ca_file)
     .bind(i64::from(count == 0))
     .bind(i64::from(g.enabled))
     .bind(token())
@@ -388,10 +423,11 @@ pub async fn update(
         timeout_ms: old.timeout_ms,
         priority: old.priority,
         enabled: old.enabled,
+        ca_file: old.ca_file.clone(),
     };
     let mut tx = AuditedWrite::begin(db, actor).await?;
     sqlx::query(
-        "UPDATE sms_gateways SET name = ?, kind = ?, url = ?, reserve_url = ?, sender = ?, login = ?, password = ?, rate_limit = ?, max_parts = ?, timeout_ms = ?, priority = ?, enabled = ?, updated_at = ? WHERE id = ?",
+        "UPDATE sms_gateways SET name = ?, kind = ?, url = ?, reserve_url = ?, sender = ?, login = ?, password = ?, rate_limit = ?, max_parts = ?, timeout_ms = ?, priority = ?, ca_file = ?, enabled = ?, updated_at = ? WHERE id = ?",
     )
     .bind(&g.name)
     .bind(&g.kind)
@@ -404,6 +440,7 @@ pub async fn update(
     .bind(g.max_parts)
     .bind(g.timeout_ms)
     .bind(g.priority)
+    .bind(&g.ca_file)
     .bind(i64::from(g.enabled))
     .bind(now_ms())
     .bind(id)
@@ -463,190 +500,5 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<(), ServiceError>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn input() -> GatewayInput {
-        GatewayInput {
-            name: "main".into(),
-            kind: "smstraffic".into(),
-            url: "https://api.smstraffic.ru/multi.php".into(),
-            reserve_url: "https://api2.smstraffic.ru/multi.php".into(),
-            sender: "FRONTLINE".into(),
-            login: "l".into(),
-            password: Some("p".into()),
-            rate_limit: 20,
-            max_parts: 10,
-            timeout_ms: 30_000,
-            priority: 0,
-            enabled: true,
-        }
-    }
-
-    fn smpp() -> GatewayInput {
-        GatewayInput {
-            kind: "smpp".into(),
-            url: "smpp://server1.smstraffic.ru:4442".into(),
-            reserve_url: "smpp://server2.smstraffic.ru:4442".into(),
-            login: "ccgate".into(),
-            password: Some("secret".into()),
-            ..input()
-        }
-    }
-
-    #[test]
-    fn gateway_input_validates() {
-        assert!(validate(&input()).is_ok());
-        assert!(validate(&smpp()).is_ok());
-        for (f, bad) in [
-            (
-                "name",
-                GatewayInput {
-                    name: "a b".into(),
-                    ..input()
-                },
-            ),
-            (
-                "kind",
-                GatewayInput {
-                    kind: "twilio".into(),
-                    ..input()
-                },
-            ),
-            (
-                "timeout_ms",
-                GatewayInput {
-                    timeout_ms: 10,
-                    ..input()
-                },
-            ),
-            (
-                "url",
-                GatewayInput {
-                    url: "ftp://x".into(),
-                    ..input()
-                },
-            ),
-            (
-                "reserve_url",
-                GatewayInput {
-                    reserve_url: "x".into(),
-                    ..input()
-                },
-            ),
-            (
-                "sender",
-                GatewayInput {
-                    sender: "Магазин".into(),
-                    ..input()
-                },
-            ),
-            (
-                "rate_limit",
-                GatewayInput {
-                    rate_limit: 0,
-                    ..input()
-                },
-            ),
-            (
-                "max_parts",
-                GatewayInput {
-                    max_parts: 256,
-                    ..input()
-                },
-            ),
-            (
-                "url",
-                GatewayInput {
-                    url: "https://smsc.example:2775".into(),
-                    ..smpp()
-                },
-            ),
-            (
-                "login",
-                GatewayInput {
-                    login: "system-id-too-long".into(),
-                    ..smpp()
-                },
-            ),
-            (
-                "password",
-                GatewayInput {
-                    password: Some("longer-than-8".into()),
-                    ..smpp()
-                },
-            ),
-        ] {
-            match validate(&bad) {
-                Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, f),
-                other => panic!("{f}: {other:?}"),
-            }
-        }
-        let d = describe(&input(), true);
-        assert!(d.contains("password=***") && !d.contains("password=p "));
-    }
-
-    #[test]
-    fn defaults_are_declared_once() {
-        let d = GatewayInput::default();
-        assert_eq!(
-            (d.kind.as_str(), d.url.as_str(), d.reserve_url.as_str()),
-            ("smstraffic", SMSTRAFFIC_URL, SMSTRAFFIC_RESERVE_URL)
-        );
-        assert_eq!(
-            (
-                d.rate_limit,
-                d.max_parts,
-                d.timeout_ms,
-                d.priority,
-                d.enabled
-            ),
-            (20, 10, 30_000, 10, true)
-        );
-        // What serde fills in for absent fields is the same.
-        let parsed: GatewayInput = serde_json::from_value(serde_json::json!({
-            "name": "x", "kind": "smstraffic", "url": SMSTRAFFIC_URL,
-            "rate_limit": 20, "max_parts": 10, "priority": 10
-        }))
-        .unwrap();
-        assert_eq!(
-            (parsed.timeout_ms, parsed.enabled),
-            (d.timeout_ms, d.enabled)
-        );
-        // A named default is a valid gateway.
-        assert!(validate(&GatewayInput {
-            name: "main".into(),
-            ..d
-        })
-        .is_ok());
-    }
-
-    #[tokio::test]
-    async fn a_stored_unknown_kind_is_an_error() {
-        let (_dir, db) = crate::platform::db::scratch(1).await;
-        let g = create(
-            &db,
-            &Actor::Cli,
-            &GatewayInput {
-                name: "main".into(),
-                ..GatewayInput::default()
-            },
-        )
-        .await
-        .unwrap();
-        assert_eq!(g.kind, GatewayKind::SmsTraffic);
-        sqlx::query("UPDATE sms_gateways SET kind = 'twilio' WHERE id = ?")
-            .bind(g.id)
-            .execute(&db.pool)
-            .await
-            .unwrap();
-        for r in [get(&db, g.id).await, by_name(&db, "main").await] {
-            match r {
-                Err(ServiceError::Internal(m)) => assert!(m.contains("twilio"), "{m}"),
-                other => panic!("{other:?}"),
-            }
-        }
-        assert!(list(&db).await.is_err());
-        assert!(failover_order(&db).await.is_err());
-    }
-}
+#[path = "gateways_tests.rs"]
+mod tests;

@@ -19,6 +19,8 @@ pub enum Upstream {
     AuthFailed,
     /// An answer we cannot use: 502 `upstream_error`.
     BadAnswer,
+    /// Its TLS certificate did not verify (nothing was sent): 502 `upstream_tls_error`.
+    Tls,
 }
 
 impl Upstream {
@@ -28,6 +30,7 @@ impl Upstream {
             Upstream::Timeout => ErrorCode::UpstreamTimeout,
             Upstream::AuthFailed => ErrorCode::UpstreamAuthFailed,
             Upstream::BadAnswer => ErrorCode::UpstreamError,
+            Upstream::Tls => ErrorCode::UpstreamTlsError,
         }
     }
 
@@ -109,6 +112,7 @@ impl PublicError for StatsError {
             Upstream::Timeout => format!("{who} did not answer in time"),
             Upstream::AuthFailed => format!("{who} refused the gateway's credentials"),
             Upstream::BadAnswer => format!("{who} answered something unexpected"),
+            Upstream::Tls => format!("{who}'s TLS certificate did not verify"),
         };
         match self {
             StatsError::FreeSwitch(u) => what(u, "FreeSWITCH"),

@@ -6,7 +6,8 @@
 //! concurrent identical requests share one forward.
 //!
 //! Failures: no answer within `stats.external_timeout_ms` → `upstream_timeout` (504); refused or
-//! no URL configured → `upstream_unavailable` (503); an HTTP error status, a broken HTTP answer,
+//! no URL configured → `upstream_unavailable` (503); a TLS certificate that does not verify
+//! (system CA store, see `platform::http`) → `upstream_tls_error` (502); an HTTP error status, a broken HTTP answer,
 //! more than [`MAX_BODY`] bytes or bytes that are not UTF-8 → `upstream_error` (502).
 
 use std::sync::Arc;
@@ -64,11 +65,10 @@ pub struct External {
 impl Default for External {
     fn default() -> Self {
         External {
-            http: reqwest::Client::builder()
-                .user_agent(concat!("ccgate/", env!("CARGO_PKG_VERSION")))
+            http: crate::platform::http::builder()
                 .redirect(reqwest::redirect::Policy::limited(3))
                 .build()
-                .unwrap_or_default(),
+                .expect("the statistics server's HTTP client builds"),
             answers: Flight::default(),
         }
     }
@@ -97,7 +97,10 @@ pub fn url_of(base: &str, f: &Forward) -> Result<reqwest::Url, StatsError> {
 }
 
 fn failure(e: &reqwest::Error) -> Upstream {
-    if e.is_timeout() {
+    if let Some(tls) = crate::platform::http::tls_error(e) {
+        tracing::warn!(error = %tls, "the statistics server's TLS certificate did not verify");
+        Upstream::Tls
+    } else if e.is_timeout() {
         Upstream::Timeout
     } else if e.is_connect() {
         Upstream::Unavailable

@@ -44,6 +44,10 @@ pub struct GatewayArgs {
     /// Keep it out of the failover list
     #[arg(long)]
     pub disabled: bool,
+    /// A PEM file of CA certificates trusted for this gateway besides the system's CA store (a
+    /// provider behind a private CA); checked when saved
+    #[arg(long, default_value_t = defaults().ca_file)]
+    pub ca_file: String,
 }
 
 fn defaults() -> GatewayInput {
@@ -92,6 +96,7 @@ pub fn of_args(a: &GatewayArgs, password: Option<String>) -> GatewayInput {
         timeout_ms: a.timeout_ms,
         priority: a.priority,
         enabled: !a.disabled,
+        ca_file: a.ca_file.clone(),
     }
 }
 
@@ -101,7 +106,7 @@ pub async fn run(db: &Db, cmd: SmsGatewaysCmd) -> anyhow::Result<()> {
         SmsGatewaysCmd::List => {
             for g in gateways::list(db).await? {
                 println!(
-                    "{}\t{}\t{}\t{}\tsender={}\tlogin={}\tpassword={}\trate={}/s\tmax_parts={}\tpriority={}{}",
+                    "{}\t{}\t{}\t{}\tsender={}\tlogin={}\tpassword={}\trate={}/s\tmax_parts={}\tpriority={}{}{}",
                     g.name,
                     if g.active { "active" } else if g.enabled { "failover" } else { "disabled" },
                     g.kind,
@@ -112,7 +117,8 @@ pub async fn run(db: &Db, cmd: SmsGatewaysCmd) -> anyhow::Result<()> {
                     g.rate_limit,
                     g.max_parts,
                     g.priority,
-                    if g.reserve_url.is_empty() { String::new() } else { format!("\treserve={}", g.reserve_url) }
+                    if g.reserve_url.is_empty() { String::new() } else { format!("\treserve={}", g.reserve_url) },
+                    if g.ca_file.is_empty() { String::new() } else { format!("\tca_file={}", g.ca_file) }
                 );
             }
         }

@@ -30,7 +30,7 @@ pub struct TestApp {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    ccgate_core::platform::http::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent("ccgate-tests/1.0")

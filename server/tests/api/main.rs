@@ -15,4 +15,5 @@ mod panel_reports;
 mod reports;
 mod sms;
 mod sms_status;
+mod sms_tls;
 mod stats;

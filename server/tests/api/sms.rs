@@ -52,6 +52,7 @@ pub(crate) fn gw_input(name: &str, url: &str, priority: i64) -> GatewayInput {
         timeout_ms: 5000,
         priority,
         enabled: true,
+        ca_file: String::new(),
     }
 }
 

@@ -110,7 +110,7 @@ impl Fake {
                 next_id: first,
                 ..Default::default()
             }),
-            http: reqwest::Client::new(),
+            http: crate::tls::plain_client(),
         })
     }
     pub fn set_mode(&self, mode: Mode) {
@@ -175,4 +175,9 @@ pub async fn serve(listener: tokio::net::TcpListener, fake: Arc<Fake>) -> std::i
 /// Start on 127.0.0.1 with a free port; returns the `multi.php` URL.
 pub async fn spawn(fake: Arc<Fake>) -> String {
     spawn_on_free_port(router(fake), "/multi.php").await
+}
+
+/// Start over HTTPS with `cert` (see [`crate::tls`]); the URL is `https://localhost:PORT/multi.php`.
+pub async fn spawn_tls(fake: Arc<Fake>, cert: &crate::tls::ServerCert) -> crate::tls::Spawned {
+    crate::tls::spawn_tls(router(fake), cert, "/multi.php").await
 }

@@ -174,6 +174,7 @@ fn SmsGatewayForm(
                 "max_parts" => |s: &Strings| s.sms_field_max_parts,
                 "timeout_ms" => |s: &Strings| s.sms_field_timeout,
                 "priority" => |s: &Strings| s.sms_field_priority,
+                "ca_file" => |s: &Strings| s.sms_field_ca_file,
                 _ => |s: &Strings| s.sms_field_enabled,
             };
             let value = values.get(&name).cloned().unwrap_or_default();
@@ -196,6 +197,12 @@ fn SmsGatewayForm(
                 "password" => view! {
                     <input type="password" autocomplete="new-password" data-testid=testid
                         placeholder=if id.is_some() { "••••••••" } else { "" }
+                        on:input=move |ev| form.update(|m| { m.insert(n2.clone(), event_target_value(&ev)); }) />
+                }
+                .into_any(),
+                "ca_file" => view! {
+                    <input type="text" autocomplete="off" value=value data-testid=testid
+                        placeholder="/etc/ssl/private-ca/provider.pem"
                         on:input=move |ev| form.update(|m| { m.insert(n2.clone(), event_target_value(&ev)); }) />
                 }
                 .into_any(),

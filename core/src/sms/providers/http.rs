@@ -1,7 +1,7 @@
 //! What the HTTP aggregators (SMS Traffic, SMSC.ru) share: their configuration, form encoding,
 //! how a transport failure is classified, and the one submit/failover loop — a form POSTed to
-//! the main URL and, only after a definite non-acceptance (connection refused, HTTP 5xx, a
-//! gateway-level refusal the reply format calls retryable), to the reserve URL.
+//! the main URL and, only after a definite non-acceptance (connection refused, a TLS certificate
+//! that does not verify, HTTP 5xx, a gateway-level refusal the reply format calls retryable), to the reserve URL.
 
 use std::time::Duration;
 
@@ -134,10 +134,18 @@ async fn post_one(
     })
 }
 
-/// Connection refused / DNS / connect timeout: the request never reached the gateway. Anything
-/// later (read timeout, reset) may have been accepted.
+/// Connection refused / DNS / connect timeout / a TLS handshake that failed (the certificate did
+/// not verify: `upstream_tls_error`): the request never reached the gateway. Anything later (read
+/// timeout, reset) may have been accepted.
 pub fn transport_error(e: reqwest::Error) -> GatewayError {
-    if e.is_connect() {
+    if let Some(tls) = crate::platform::http::tls_error(&e) {
+        GatewayError::new(
+            ErrorClass::Retryable,
+            Scope::Gateway,
+            crate::sms::service::TLS_ERROR,
+            format!("TLS: {tls}"),
+        )
+    } else if e.is_connect() {
         GatewayError::new(
             ErrorClass::Retryable,
             Scope::Gateway,
@@ -228,7 +236,7 @@ mod tests {
             max_parts: 1,
             timeout: Duration::from_secs(2),
         };
-        let client = reqwest::Client::new();
+        let client = crate::platform::http::builder().build().unwrap();
         let e = post_form(&client, &cfg, |u| u.to_string(), &[], &format)
             .await
             .unwrap_err();

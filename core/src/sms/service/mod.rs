@@ -1,8 +1,9 @@
 //! The SMS services: `send` (store every message, then submit through the active gateway with
 //! failover down the ordered list), `get_status`, delivery reports and the status poller.
 //!
-//! Failover happens only on a definite, gateway-level non-acceptance (connection refused, HTTP 5xx,
-//! SMS Traffic code 1000) — never on a message-level rejection (it would fail the same everywhere)
+//! Failover happens only on a definite, gateway-level non-acceptance (connection refused, a TLS
+//! certificate that does not verify — `upstream_tls_error`, refused before the request is written —,
+//! HTTP 5xx, SMS Traffic code 1000) — never on a message-level rejection (it would fail the same everywhere)
 //! and never after an ambiguous failure such as a timeout once the request was sent (it may have
 //! been accepted: resending could deliver twice).
 //!
@@ -23,12 +24,13 @@ mod status;
 mod tests;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::gateways::Gateway;
 use super::phone::PhoneError;
-use super::providers::{self, smpp, GatewayError, SmsProvider};
+use super::providers::{self, smpp, ErrorClass, GatewayError, Scope, SmsProvider};
 use crate::platform::error::{ErrorCode, ItemError, PublicError, ServiceError};
 
 pub use delivery::{apply_receipt, apply_reports, callback};
@@ -137,9 +139,24 @@ fn invalid(field: &'static str, message: impl Into<String>) -> SmsError {
     }
 }
 
-/// Shared by all sends: the HTTP client and a pacer per gateway (parts per second).
+/// The HTTP client of SMS gateways: 5 s to connect, the system's CA store plus the CA
+/// certificates of `ca_file` (a gateway behind a private CA).
+pub fn gateway_client(ca_file: Option<&Path>) -> Result<reqwest::Client, String> {
+    crate::platform::http::builder_with_ca(ca_file)?
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// A gateway's client built with its CA file, and the file's modification time then.
+type CaClients = HashMap<String, (SystemTime, reqwest::Client)>;
+
+/// Shared by all sends: the HTTP clients and a pacer per gateway (parts per second).
 pub struct SmsHub {
+    /// The client of gateways without a CA file of their own.
     pub http: reqwest::Client,
+    /// Clients of gateways with one, by path (rebuilt when the file changes).
+    ca_clients: Mutex<CaClients>,
     pacers: std::sync::Mutex<HashMap<i64, Instant>>,
     /// Kept SMPP binds (one per SMPP gateway) and their delivery receipts.
     pub smpp: smpp::Pool,
@@ -150,11 +167,8 @@ pub struct SmsHub {
 impl Default for SmsHub {
     fn default() -> Self {
         SmsHub {
-            http: reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .user_agent(concat!("ccgate/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .unwrap_or_default(),
+            http: gateway_client(None).expect("the SMS gateways' HTTP client builds"),
+            ca_clients: Default::default(),
             pacers: Default::default(),
             smpp: Default::default(),
             asked: Default::default(),
@@ -163,9 +177,35 @@ impl Default for SmsHub {
 }
 
 impl SmsHub {
+    /// The HTTP client of a gateway: the shared one, or one that also trusts the gateway's CA
+    /// file (kept while the file is unchanged). The error says why the file cannot be used.
+    pub fn client_for(&self, g: &Gateway) -> Result<reqwest::Client, String> {
+        if g.ca_file.is_empty() {
+            return Ok(self.http.clone());
+        }
+        let modified = std::fs::metadata(&g.ca_file)
+            .and_then(|m| m.modified())
+            .map_err(|e| format!("{}: {e}", g.ca_file))?;
+        let mut m = self.ca_clients.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, c)) = m.get(&g.ca_file) {
+            if *at == modified {
+                return Ok(c.clone());
+            }
+        }
+        let c = gateway_client(Some(Path::new(&g.ca_file)))?;
+        m.insert(g.ca_file.clone(), (modified, c.clone()));
+        Ok(c)
+    }
+
     /// The provider of a gateway: HTTP ones are built afresh, SMPP ones share the gateway's bind.
+    /// A CA file that became unusable since it was saved leaves only the system's CA store
+    /// trusted for the gateway (so a private CA's server is refused with `upstream_tls_error`).
     pub fn provider(&self, g: &Gateway) -> Arc<dyn SmsProvider> {
-        providers::for_gateway(g, &self.http, &self.smpp)
+        let http = self.client_for(g).unwrap_or_else(|e| {
+            tracing::error!(gateway = %g.name, error = %e, "the SMS gateway's CA file cannot be used; only the system CA store is trusted for it");
+            self.http.clone()
+        });
+        providers::for_gateway(g, &http, &self.smpp)
     }
 
     /// Wait for this gateway's turn to send `parts` parts at `rate` parts per second.
@@ -199,6 +239,8 @@ pub enum Failure {
     MessageRejected,
     /// No final status within the gateway's retention.
     StatusExpired,
+    /// Every gateway tried refused the TLS handshake (certificate not verified); nothing was sent.
+    UpstreamTls,
 }
 
 impl Failure {
@@ -211,6 +253,7 @@ impl Failure {
         Failure::NotQueued,
         Failure::MessageRejected,
         Failure::StatusExpired,
+        Failure::UpstreamTls,
     ];
 
     pub fn code(self) -> ErrorCode {
@@ -223,6 +266,7 @@ impl Failure {
             Failure::NotQueued => ErrorCode::NotQueued,
             Failure::MessageRejected => ErrorCode::MessageRejected,
             Failure::StatusExpired => ErrorCode::StatusExpired,
+            Failure::UpstreamTls => ErrorCode::UpstreamTlsError,
         }
     }
 
@@ -256,6 +300,7 @@ impl Failure {
             Failure::NotQueued => "the gateway answered but did not queue the message",
             Failure::MessageRejected => "the gateway refused the message",
             Failure::StatusExpired => "no final status within the gateway's retention period",
+            Failure::UpstreamTls => "the gateway's TLS certificate did not verify (for another name, expired or signed by an untrusted CA); nothing was sent",
         }
     }
 
@@ -265,7 +310,19 @@ impl Failure {
     }
 }
 
-/// The settings page's "test" button: a balance query (credentials check).
+/// The settings page's "test" button: a balance query (credentials check). A CA file that cannot
+/// be used answers `upstream_tls_error` without connecting.
 pub async fn test_gateway(hub: &SmsHub, gw: &Gateway) -> Result<String, GatewayError> {
+    if let Err(e) = hub.client_for(gw) {
+        return Err(GatewayError::new(
+            ErrorClass::Retryable,
+            Scope::Gateway,
+            TLS_ERROR,
+            format!("the CA file cannot be used: {e}"),
+        ));
+    }
     hub.provider(gw).balance().await
 }
+
+/// The gateway error code of a TLS failure (the catalogue's `upstream_tls_error`).
+pub const TLS_ERROR: &str = "upstream_tls_error";

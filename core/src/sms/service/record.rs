@@ -24,6 +24,9 @@ pub(super) fn failure_of(e: &GatewayError) -> (NormStatus, Failure) {
             Reason::NotQueued => (NormStatus::Rejected, Failure::NotQueued),
             Reason::Other => (NormStatus::Rejected, Failure::MessageRejected),
         },
+        (ErrorClass::Retryable, Scope::Gateway) if e.code == super::TLS_ERROR => {
+            (NormStatus::Failed, Failure::UpstreamTls)
+        }
         (ErrorClass::Retryable, Scope::Gateway) => {
             (NormStatus::Failed, Failure::GatewayUnavailable)
         }

@@ -420,6 +420,8 @@ fn submit_chunk<'a>(
     Box::pin(async move {
         let parts: usize = chunk.iter().map(|m| m.parts).sum();
         let mut last: Option<(GatewayError, &Gateway)> = None;
+        // Whether every gateway tried refused the TLS handshake (then the message says so).
+        let mut all_tls = true;
         for (i, (gw, p)) in providers.iter().enumerate().skip(from) {
             hub.pace(gw.id, gw.rate_limit, parts).await;
             // From here on the gateway may have the messages: a crash before the outcome is
@@ -478,6 +480,7 @@ fn submit_chunk<'a>(
                         &e.code,
                     )
                     .await?;
+                    all_tls &= e.code == super::TLS_ERROR;
                     last = Some((e, gw));
                 }
                 Err(e)
@@ -496,6 +499,15 @@ fn submit_chunk<'a>(
             }
         }
         let e = match last {
+            Some((e, _)) if all_tls => GatewayError::new(
+                ErrorClass::Retryable,
+                Scope::Gateway,
+                super::TLS_ERROR,
+                format!(
+                    "no gateway's TLS certificate verified (last: {})",
+                    e.message
+                ),
+            ),
             Some((e, _)) => GatewayError::new(
                 ErrorClass::Retryable,
                 Scope::Gateway,
