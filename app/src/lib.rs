@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod time;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
@@ -43,7 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <leptos_meta::MetaTags />
             </head>
-            <body>
+            <body data-utc-offset={time::initial_zone().0.to_string()}>
                 <App />
             </body>
         </html>
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = RwSignal::new(initial_lang());
     provide_context(lang);
+    provide_context(time::initial_zone());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/ccgate.css" />

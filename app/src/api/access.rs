@@ -13,8 +13,9 @@ pub struct UserRow {
     pub login: String,
     pub note: String,
     pub status: String,
-    pub created: String,
-    pub updated: String,
+    /// Unix ms (the page formats them: `crate::time`).
+    pub created: i64,
+    pub updated: i64,
     pub key_count: i64,
     pub permission_count: i64,
 }
@@ -31,10 +32,11 @@ pub struct KeyRow {
     pub id: i64,
     pub name: String,
     pub prefix: String,
-    pub created: String,
-    pub expires: Option<String>,
+    /// Unix ms (the page formats them: `crate::time`).
+    pub created: i64,
+    pub expires: Option<i64>,
     pub state: String,
-    pub last_used: Option<String>,
+    pub last_used: Option<i64>,
     pub last_used_ip: Option<String>,
 }
 
@@ -72,7 +74,7 @@ pub struct SettingView {
 mod from_core {
     use super::*;
     use ccgate_core::access::{keys::KeyInfo, settings::Def, settings::Kind, users::ApiUser};
-    use ccgate_core::platform::time::{now_ms, rfc3339};
+    use ccgate_core::platform::time::now_ms;
 
     impl From<ApiUser> for UserRow {
         fn from(u: ApiUser) -> Self {
@@ -81,8 +83,8 @@ mod from_core {
                 login: u.login,
                 note: u.note,
                 status: u.status,
-                created: rfc3339(u.created_at),
-                updated: rfc3339(u.updated_at),
+                created: u.created_at,
+                updated: u.updated_at,
                 key_count: u.key_count,
                 permission_count: u.permission_count,
             }
@@ -96,9 +98,9 @@ mod from_core {
                 state: k.state(now_ms()).to_string(),
                 name: k.name,
                 prefix: k.prefix,
-                created: rfc3339(k.created_at),
-                expires: k.expires_at.map(rfc3339),
-                last_used: k.last_used_at.map(rfc3339),
+                created: k.created_at,
+                expires: k.expires_at,
+                last_used: k.last_used_at,
                 last_used_ip: k.last_used_ip,
             }
         }

@@ -13,8 +13,8 @@ pub struct AdminInfo {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignIn {
-    /// RFC 3339, UTC.
-    pub at: String,
+    /// Unix ms (the page formats it: `crate::time`).
+    pub at: i64,
     pub username: String,
     pub ip: String,
     pub user_agent: String,
@@ -31,7 +31,7 @@ pub struct SignInPage {
 impl From<ccgate_core::access::admins::LoginLogEntry> for SignIn {
     fn from(r: ccgate_core::access::admins::LoginLogEntry) -> Self {
         SignIn {
-            at: ccgate_core::platform::time::rfc3339(r.at),
+            at: r.at,
             username: r.username,
             ip: r.ip,
             user_agent: r.user_agent,

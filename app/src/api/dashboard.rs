@@ -41,8 +41,8 @@ pub struct TopLine {
 /// One journal row as the dashboard shows it (from the journal or from a live event).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveLine {
-    /// RFC 3339, UTC.
-    pub at: String,
+    /// Unix ms (the page formats it: `crate::time`).
+    pub at: i64,
     pub user: Option<String>,
     pub module: Option<String>,
     pub method: Option<String>,
@@ -92,7 +92,7 @@ mod from_core {
     use super::*;
     use ccgate_core::dashboard::{Dashboard, Outcomes, TopRow};
     use ccgate_core::journal::{LiveRow, Row, Written};
-    use ccgate_core::platform::time::{date_of_day, rfc3339};
+    use ccgate_core::platform::time::date_of_day;
 
     impl From<&Outcomes> for Counts {
         fn from(o: &Outcomes) -> Self {
@@ -118,7 +118,7 @@ mod from_core {
     impl From<Row> for LiveLine {
         fn from(r: Row) -> Self {
             LiveLine {
-                at: rfc3339(r.at),
+                at: r.at,
                 user: r.user_login,
                 module: r.module,
                 method: r.method,
@@ -133,7 +133,7 @@ mod from_core {
     impl From<&LiveRow> for LiveLine {
         fn from(r: &LiveRow) -> Self {
             LiveLine {
-                at: rfc3339(r.at),
+                at: r.at,
                 user: r.user_login.clone(),
                 module: r.module.clone(),
                 method: r.method.clone(),

@@ -10,7 +10,8 @@ pub const JOURNAL_PAGE: i64 = 50;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalRow {
-    pub at: String,
+    /// Unix ms (the page formats it: `crate::time`).
+    pub at: i64,
     pub request_id: String,
     pub user: Option<String>,
     pub module: Option<String>,
@@ -35,7 +36,7 @@ pub struct JournalPage {
 impl From<ccgate_core::journal::Row> for JournalRow {
     fn from(r: ccgate_core::journal::Row) -> Self {
         JournalRow {
-            at: ccgate_core::platform::time::rfc3339(r.at),
+            at: r.at,
             request_id: r.request_id,
             user: r.user_login,
             module: r.module,

@@ -24,10 +24,10 @@ pub fn Pager(offset: RwSignal<i64>, total: i64, count: usize, page: i64) -> impl
         <div class="pager">
             <span class="muted" data-testid="shown">{move || shown_text(s(), at, count, total)}</span>
             <span class="spacer"></span>
-            <button class="ghost" disabled=at == 0 on:click=move |_| offset.set((at - page).max(0))>
+            <button class="ghost" disabled={at == 0} on:click=move |_| offset.set((at - page).max(0))>
                 {move || s().prev}
             </button>
-            <button class="ghost" disabled=at + (count as i64) >= total on:click=move |_| offset.set(at + page)>
+            <button class="ghost" disabled={at + (count as i64) >= total} on:click=move |_| offset.set(at + page)>
                 {move || s().next}
             </button>
         </div>

@@ -224,6 +224,8 @@ pub static EN: Strings = Strings {
     stp_queues_error: "FreeSWITCH's queues could not be read ({e}): type the queue names in.",
     stp_no_queues: "FreeSWITCH knows no queue: type the queue names in.",
     rep_block_hint: "The call center's historical report server: reports.demoReport and the Reports page pass its answers on. The login and password go to it as HTTP Basic; the password stays on the server.",
+    time_zone: "Times: {tz}",
+    chart_empty: "No requests in this period",
     db_title: "Database",
     db_hint: "The connection is set in the config file as database_url or by the CCGATE_DATABASE_URL environment variable (which wins over the file) and applies at start: moving a running system to another database is a data migration, not a setting.",
     db_config_file: "Config file",

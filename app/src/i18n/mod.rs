@@ -284,6 +284,10 @@ pub struct Strings {
     pub stp_confirm_delete: &'static str,
     pub stp_queues_error: &'static str,
     pub stp_no_queues: &'static str,
+    /// The layout's footer: `{tz}` is the configured zone (`UTC+03:00`).
+    pub time_zone: &'static str,
+    /// A chart's place when the period holds no requests.
+    pub chart_empty: &'static str,
     pub db_title: &'static str,
     pub db_hint: &'static str,
     pub db_config_file: &'static str,

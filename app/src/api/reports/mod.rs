@@ -105,40 +105,8 @@ pub fn csv_href(report: &str, from: &str, until: &str, group_by: &str) -> String
 /// The panel's CSV download route.
 pub const CSV_PATH: &str = "/admin/reports.csv";
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (the page checks ranges with it).
-pub fn day_number(date: &str) -> Option<i64> {
-    let b = date.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (y, m, d): (i64, i64, i64) = (
-        date[..4].parse().ok()?,
-        date[5..7].parse().ok()?,
-        date[8..].parse().ok()?,
-    );
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    Some(era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468)
-}
-
-/// `YYYY-MM-DD` of a day number (the inverse of [`day_number`]).
-pub fn date_of(day: i64) -> String {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+/// The page checks ranges with the panel's one date arithmetic.
+pub use crate::time::{date_of, day_number};
 
 #[server(endpoint = "reports/meta")]
 pub async fn reports_meta() -> Result<ReportChoices, AppError> {
@@ -214,20 +182,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn day_numbers_and_links() {
-        assert_eq!(day_number("1970-01-01"), Some(0));
-        assert_eq!(day_number("2026-11-26"), Some(20_783));
-        assert_eq!(
-            day_number("2024-03-01").unwrap() - day_number("2024-02-28").unwrap(),
-            2
-        );
-        assert_eq!(day_number("2026-13-01"), None);
-        for d in [-1, 0, 59, 11_016, 20_783, 20_820] {
-            assert_eq!(day_number(&date_of(d)), Some(d), "{d}");
-        }
-        assert_eq!(date_of(20_783), "2026-11-26");
-        assert_eq!(date_of(11_016), "2000-02-29");
-        assert_eq!(day_number("26.11.2026"), None);
+    fn csv_links() {
         assert_eq!(
             csv_href("request", "2026-11-01", "2026-11-02", "error_code"),
             "/admin/reports.csv?report=request&from=2026-11-01&until=2026-11-02&group_by=error_code"

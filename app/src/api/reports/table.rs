@@ -206,14 +206,21 @@ fn grid(rows: &[Value], cols: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Bars of `keys` over the rows' first column (all days; else the busiest groups).
-fn chart(rows: &[Value], label: &str, keys: &[&str], by_day: bool, stacked: bool) -> ChartData {
+/// Bars of `keys` over the rows' first column (all days; else the busiest groups); none when
+/// every value is zero: a chart of zeros would draw empty data as data.
+fn chart(
+    rows: &[Value],
+    label: &str,
+    keys: &[&str],
+    by_day: bool,
+    stacked: bool,
+) -> Option<ChartData> {
     let rows = if by_day {
         rows
     } else {
         &rows[..rows.len().min(CHART_GROUPS)]
     };
-    ChartData {
+    let c = ChartData {
         // An empty label (requests without a valid key) is named by the page.
         labels: rows.iter().map(|r| cell(&r[label])).collect(),
         series: keys
@@ -224,7 +231,11 @@ fn chart(rows: &[Value], label: &str, keys: &[&str], by_day: bool, stacked: bool
             })
             .collect(),
         stacked,
-    }
+    };
+    c.series
+        .iter()
+        .any(|(_, v)| v.iter().any(|x| *x != 0.0))
+        .then_some(c)
 }
 
 fn fill(t: &mut ReportTable, r: Report, v: &Value) {
@@ -287,7 +298,7 @@ fn fill(t: &mut ReportTable, r: Report, v: &Value) {
     } else {
         g.clone()
     };
-    t.chart = Some(chart(rows, cols[0], &series, by_day, stacked));
+    t.chart = chart(rows, cols[0], &series, by_day, stacked);
     t.empty = match r {
         Report::Users => rows.is_empty(),
         Report::Sms => tot["messages"].as_i64().unwrap_or(0) == 0,
@@ -392,7 +403,7 @@ fn fill_demo(t: &mut ReportTable, answer: &Value) {
         preferred
     };
     if !series.is_empty() && first[cols[0]].is_string() {
-        t.chart = Some(chart(rows, cols[0], &series, true, false));
+        t.chart = chart(rows, cols[0], &series, true, false);
     }
     t.columns = cols.iter().map(|c| c.to_string()).collect();
 }
@@ -461,6 +472,24 @@ mod tests {
         );
         assert_eq!(t.text.as_deref(), Some("date,n\r\n"));
         assert!(t.rows.is_empty());
+    }
+
+    #[test]
+    fn all_zero_is_no_chart() {
+        let rows = [
+            json!({"login": "a", "requests": 0, "sms_sent": 0}),
+            json!({"login": "b", "requests": 0}),
+        ];
+        assert_eq!(
+            chart(&rows, "login", &["requests", "sms_sent"], false, false),
+            None
+        );
+        let rows = [
+            json!({"login": "a", "requests": 0}),
+            json!({"login": "b", "requests": 2}),
+        ];
+        let c = chart(&rows, "login", &["requests"], false, false).unwrap();
+        assert_eq!(c.series, [("requests".to_string(), vec![0.0, 2.0])]);
     }
 
     fn blank() -> ReportTable {

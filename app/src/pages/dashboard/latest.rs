@@ -6,12 +6,14 @@ use super::links::journal_href;
 use crate::api::dashboard::{DashData, LiveLine, LATEST};
 use crate::components::tables::{method_label, or_dash, outcome_badge};
 use crate::i18n::use_strings;
+use crate::time::use_time;
 
 #[component]
 pub fn Latest(d: DashData, rows: Vec<LiveLine>) -> impl IntoView {
     let s = use_strings();
+    let t = use_time();
     // Live rows newer than the fetched ones (a fetch absorbs what was heard before it).
-    let newest = d.latest.first().map(|r| r.at.clone()).unwrap_or_default();
+    let newest = d.latest.first().map(|r| r.at).unwrap_or_default();
     let mut all: Vec<LiveLine> = if d.includes_today {
         rows.into_iter().filter(|r| r.at > newest).collect()
     } else {
@@ -30,7 +32,7 @@ pub fn Latest(d: DashData, rows: Vec<LiveLine>) -> impl IntoView {
                 let which = method_label(&r.module, &r.method);
                 view! {
                     <tr data-testid="latest-row" data-outcome=r.outcome.clone()>
-                        <td class="mono">{r.at}</td>
+                        <td class="mono" data-testid="time">{move || t(r.at)}</td>
                         <td>{or_dash(r.user)}</td>
                         <td class="mono">{which}</td>
                         <td><span class=badge>{r.status}</span></td>

@@ -5,10 +5,12 @@ use leptos::prelude::*;
 use crate::api::signins;
 use crate::components::ErrorAlert;
 use crate::i18n::use_strings;
+use crate::time::use_time;
 
 #[component]
 pub fn SignIns() -> impl IntoView {
     let s = use_strings();
+    let t = use_time();
     let page = Resource::new(|| (), |_| signins(10, 0));
     view! {
         <section class="card">
@@ -45,7 +47,7 @@ pub fn SignIns() -> impl IntoView {
                                                     };
                                                     view! {
                                                         <tr>
-                                                            <td class="mono">{r.at}</td>
+                                                            <td class="mono" data-testid="time">{move || t(r.at)}</td>
                                                             <td>{r.username}</td>
                                                             <td class="mono">{r.ip}</td>
                                                             <td>

@@ -7,6 +7,7 @@ use crate::components::tables::{method_label, or_dash, outcome_badge};
 use crate::components::{ErrorAlert, Pager};
 use crate::error::AppError;
 use crate::i18n::use_strings;
+use crate::time::use_time;
 
 #[component]
 pub fn JournalTable(
@@ -14,6 +15,7 @@ pub fn JournalTable(
     offset: RwSignal<i64>,
 ) -> impl IntoView {
     let s = use_strings();
+    let t = use_time();
     view! {
         <section class="card">
             <Transition fallback=move || view! { <p class="muted">{s().loading}</p> }>
@@ -29,7 +31,7 @@ pub fn JournalTable(
                                     let title = r.path.clone();
                                     view! {
                                         <tr data-testid="journal-row">
-                                            <td class="mono">{r.at}</td>
+                                            <td class="mono" data-testid="time">{move || t(r.at)}</td>
                                             <td>{or_dash(r.user)}</td>
                                             <td class="mono">{which}</td>
                                             <td><span class=outcome_badge(&r.outcome)>{r.status}</span></td>

@@ -7,6 +7,7 @@ use crate::api::{current_admin, Logout};
 use crate::components::LangSwitch;
 use crate::i18n::use_strings;
 use crate::pages::hard_navigate;
+use crate::time::{use_zone, zone_label, Zone};
 
 /// The product shell after sign-in: header, navigation, language switch, content.
 #[component]
@@ -15,6 +16,7 @@ pub fn Layout() -> impl IntoView {
     let admin = Resource::new(|| (), |_| current_admin());
     let logout = ServerAction::<Logout>::new();
     let menu_open = RwSignal::new(false);
+    let Zone(zone) = use_zone();
 
     // Logout redirects to `/login` from the server function.
     // A session that ended elsewhere (logout in another tab, expiry) sends the user to sign in.
@@ -77,6 +79,10 @@ pub fn Layout() -> impl IntoView {
             <main class="content">
                 <Outlet />
             </main>
+            // Every time on the panel's pages is in this zone (`crate::time`).
+            <footer class="footer muted" data-testid="zone">
+                {move || s().time_zone.replace("{tz}", &zone_label(zone))}
+            </footer>
         </div>
     }
 }

@@ -182,7 +182,7 @@ fn Reports(m: ReportChoices) -> impl IntoView {
                     <select
                         class="filter"
                         data-testid="rep-group"
-                        disabled=move || groups().len() < 2
+                        disabled=move || { groups().len() < 2 }
                         prop:value=move || draft.with(|d| d.group_by.clone())
                         on:change=move |ev| draft.update(|d| d.group_by = event_target_value(&ev))
                     >

@@ -5,16 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::reports::ReportTable;
 use crate::i18n::use_strings;
-
-/// An RFC 3339 UTC time as `YYYY-MM-DD HH:MM:SS UTC`; anything else as it is.
-fn cell_text(c: &str) -> String {
-    let b = c.as_bytes();
-    if b.len() >= 20 && b[10] == b'T' && c.ends_with('Z') {
-        format!("{} {} UTC", &c[..10], &c[11..19])
-    } else {
-        c.to_string()
-    }
-}
+use crate::time::{parse_rfc3339, use_time};
 
 #[component]
 pub fn ReportView(t: ReportTable) -> impl IntoView {
@@ -95,6 +86,7 @@ fn Grid(
     testid: &'static str,
 ) -> impl IntoView {
     let s = use_strings();
+    let t = use_time();
     let num = move |i: usize| numeric.get(i).copied().unwrap_or(false);
     let head = columns
         .iter()
@@ -113,8 +105,11 @@ fn Grid(
                 .map(|(i, c)| {
                     if i == 0 && c.is_empty() {
                         view! { <td class="muted">{move || s().rep_no_key}</td> }.into_any()
+                    } else if let Some(ms) = parse_rfc3339(&c) {
+                        // A time (`last_request_at`): in the panel's zone and language.
+                        view! { <td data-testid="time">{move || t(ms)}</td> }.into_any()
                     } else {
-                        view! { <td class:num=num(i)>{cell_text(&c)}</td> }.into_any()
+                        view! { <td class:num=num(i)>{c}</td> }.into_any()
                     }
                 })
                 .collect_view();
@@ -143,17 +138,5 @@ fn Grid(
                 {foot}
             </table>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn times_read_as_utc() {
-        assert_eq!(
-            super::cell_text("2026-11-26T10:05:07.123Z"),
-            "2026-11-26 10:05:07 UTC"
-        );
-        assert_eq!(super::cell_text("2026-11-26"), "2026-11-26");
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::{CreateKey, KeyRow, RevokeKey, RotateKey};
 use crate::i18n::use_strings;
+use crate::time::use_time;
 
 /// The key list and the new-key form; the actions belong to the page, which shows their errors.
 #[component]
@@ -17,6 +18,7 @@ pub fn KeysCard(
     rotate: ServerAction<RotateKey>,
 ) -> impl IntoView {
     let s = use_strings();
+    let t = use_time();
     let copied = RwSignal::new(false);
     view! {
         <section class="card">
@@ -96,15 +98,18 @@ pub fn KeysCard(
                                                         }}
                                                     </span>
                                                 </td>
-                                                <td class="mono">{k.created}</td>
+                                                <td class="mono" data-testid="time">{move || t(k.created)}</td>
                                                 <td class="mono">
-                                                    {k.expires.unwrap_or_else(|| "—".into())}
+                                                    {move || k.expires.map(t).unwrap_or_else(|| "—".into())}
                                                 </td>
                                                 <td class="mono">
-                                                    {match (k.last_used, k.last_used_ip) {
-                                                        (Some(at), ip) => format!("{at} {}", ip.unwrap_or_default()),
-                                                        _ => "—".into(),
-                                                    }}
+                                                    {
+                                                        let ip = k.last_used_ip.unwrap_or_default();
+                                                        move || match k.last_used {
+                                                        Some(at) => format!("{} {ip}", t(at)),
+                                                            None => "—".into(),
+                                                        }
+                                                    }
                                                 </td>
                                                 <td>
                                                     <Show when=move || active>
