@@ -10,6 +10,7 @@ mod contact_center;
 mod dashboard;
 mod panel;
 mod panel_reports;
+mod panel_stats;
 mod reports;
 mod sms;
 mod stats;

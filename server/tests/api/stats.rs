@@ -24,7 +24,10 @@ both_backends!(
     external_server_answers_is_slow_or_broken,
 );
 
-async fn start_fs(scenario: Scenario, cdr_dir: Option<std::path::PathBuf>) -> (Arc<Sim>, u16) {
+pub(crate) async fn start_fs(
+    scenario: Scenario,
+    cdr_dir: Option<std::path::PathBuf>,
+) -> (Arc<Sim>, u16) {
     let sim = Sim::new(
         Config {
             esl_password: "ClueCon".into(),
@@ -41,7 +44,7 @@ async fn start_fs(scenario: Scenario, cdr_dir: Option<std::path::PathBuf>) -> (A
     (sim, port)
 }
 
-async fn set(app: &TestApp, pairs: &[(&str, String)]) {
+pub(crate) async fn set(app: &TestApp, pairs: &[(&str, String)]) {
     let changes: Vec<(String, String)> = pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
@@ -52,7 +55,7 @@ async fn set(app: &TestApp, pairs: &[(&str, String)]) {
     app.live.reload().await.unwrap();
 }
 
-async fn use_fs(app: &TestApp, port: u16) {
+pub(crate) async fn use_fs(app: &TestApp, port: u16) {
     set(
         app,
         &[
@@ -70,7 +73,7 @@ async fn get(app: &TestApp, key: &str, path: &str) -> (StatusCode, Value) {
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn cc(sim: &Arc<Sim>, cmd: &str) {
+pub(crate) async fn cc(sim: &Arc<Sim>, cmd: &str) {
     let r = sim
         .api("callcenter_config", cmd, ApiMode::Esl)
         .await
