@@ -25,7 +25,15 @@ use crate::i18n::{initial_lang, strings};
 
 /// Page paths that need a signed-in admin. The server redirects to `/login` without a session;
 /// server functions check the session themselves as well.
-pub const PROTECTED_PAGES: &[&str] = &["/", "/settings", "/users", "/journal", "/reports", "/docs"];
+pub const PROTECTED_PAGES: &[&str] = &[
+    "/",
+    "/settings",
+    "/users",
+    "/journal",
+    "/reports",
+    "/stats",
+    "/docs",
+];
 
 /// Is `path` a page that needs a signed-in admin (including `/users/{id}`)?
 pub fn is_protected_page(path: &str) -> bool {
@@ -73,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/:id") view=pages::users::UserPage />
                     <Route path=path!("journal") view=pages::journal::JournalPage />
                     <Route path=path!("reports") view=pages::reports::ReportsPage />
+                    <Route path=path!("stats") view=pages::stats::StatsPage />
                     <Route path=path!("docs") view=pages::docs::DocsPage />
                 </ParentRoute>
             </Routes>

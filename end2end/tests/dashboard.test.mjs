@@ -49,7 +49,8 @@ test('live dashboard: widgets, chart data and latest requests follow API calls w
   await page.waitForURL(`${BASE}/`);
   await hydrated(page);
 
-  // An API user with a key and cc.queues (no FreeSWITCH runs here: cc.queues answers 5xx).
+  // An API user with a key and reports.demoReport (no report server answers it here: none is set
+  // before the reports test, and that test's own server is gone after it), which answers 5xx.
   await page.goto(`${BASE}/users`);
   await hydrated(page);
   await page.click('[data-testid=add-user]');
@@ -63,7 +64,7 @@ test('live dashboard: widgets, chart data and latest requests follow API calls w
   const keyEl = page.locator('[data-testid=new-key-value]');
   await keyEl.waitFor();
   const key = (await keyEl.innerText()).trim();
-  await page.locator('[data-testid="perm-cc.queues"]').check();
+  await page.locator('[data-testid="perm-reports.demoReport"]').check();
   await page.click('[data-testid=save-perms]');
   await page.waitForSelector('[data-testid=perms-saved]');
 
@@ -91,12 +92,12 @@ test('live dashboard: widgets, chart data and latest requests follow API calls w
   });
   for (let i = 0; i < 3; i++) assert.equal((await call('/api/v1/me')).status, 200);
   for (let i = 0; i < 2; i++) assert.equal((await call('/api/v1/sms/send', 'POST')).status, 403);
-  const upstream = await call('/api/v1/cc/queues');
-  assert.ok(upstream.status >= 500, `cc/queues without FreeSWITCH: ${upstream.status}`);
+  const upstream = await call('/api/v1/reports/demoReport');
+  assert.ok(upstream.status >= 500, `reports/demoReport without a report server: ${upstream.status}`);
 
   // Rows arrive live; the figures are fetched again right after.
   await page.waitForSelector(`[data-testid=latest-row]:has-text("${login}"):has-text("sms.send")`);
-  await page.waitForSelector(`[data-testid=latest-row]:has-text("${login}"):has-text("cc.queues")`);
+  await page.waitForSelector(`[data-testid=latest-row]:has-text("${login}"):has-text("reports.demoReport")`);
   await waitFor(async () => (await num(page, 'w-requests-value')) === before.requests + 6, 'the request count');
   assert.equal(await num(page, 'w-bad-value'), before.bad + 2);
   assert.equal(await num(page, 'w-errors-value'), before.errors + 1);

@@ -1,10 +1,11 @@
 //! Server functions (under `/rpc`), one file per `ccgate-core` module: `auth` (admin sign-in),
 //! `access` (API users, keys, permissions, module switches, settings blocks), `journal`,
 //! `dashboard`, `cc` (FreeSWITCH check), `sms` (gateways), `reports` (the «Отчёты» page and the
-//! report server's check), `stats` (the statistics source's check) and `platform` (the «База данных» block). Each is thin: `require_admin()`,
-//! call a `ccgate-core` service, convert. Data types here cross to the browser; each one built from
-//! a core type has a `From` impl (ssr only) beside it, and every error reaches [`AppError`] through
-//! its one generic `From<PublicError>`.
+//! report server's check), `stats` (the statistics source's check), `live_stats` (the «Онлайн
+//! статистика» page; used by its path, not re-exported) and `platform` (the «База данных» block).
+//! Each is thin: `require_admin()`, call a `ccgate-core` service, convert. Data types here cross
+//! to the browser; each one built from a core type has a `From` impl (ssr only) beside it, and
+//! every error reaches [`AppError`] through its one generic `From<PublicError>`.
 //!
 //! [`AppError`]: crate::error::AppError
 
@@ -13,6 +14,7 @@ pub mod auth;
 pub mod cc;
 pub mod dashboard;
 pub mod journal;
+pub mod live_stats;
 pub mod platform;
 pub mod reports;
 pub mod sms;

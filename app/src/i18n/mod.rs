@@ -318,6 +318,40 @@ pub struct Strings {
     pub rep_groups: &'static [(&'static str, &'static str)],
     /// (report field, column title); fields not listed are shown as they are.
     pub rep_columns: &'static [(&'static str, &'static str)],
+    // «Онлайн статистика» (`/stats`).
+    pub nav_live_stats: &'static str,
+    pub wall_title: &'static str,
+    pub wall_intro: &'static str,
+    pub wall_fullscreen: &'static str,
+    pub wall_exit_fullscreen: &'static str,
+    pub wall_as_of: &'static str,
+    pub wall_overall: &'static str,
+    pub wall_waiting: &'static str,
+    pub wall_longest: &'static str,
+    pub wall_agents: &'static str,
+    pub wall_available: &'static str,
+    pub wall_on_call: &'static str,
+    pub wall_on_break: &'static str,
+    pub wall_logged_out: &'static str,
+    pub wall_today: &'static str,
+    pub wall_service_level: &'static str,
+    /// `{n}` is replaced by the service level's threshold in seconds.
+    pub wall_threshold: &'static str,
+    pub wall_abandoned: &'static str,
+    pub wall_answered_offered: &'static str,
+    pub wall_none: &'static str,
+    pub wall_external: &'static str,
+    pub wall_external_raw: &'static str,
+    pub wall_external_empty: &'static str,
+    /// `{t}` is replaced by the time of the figures still shown.
+    pub wall_stale: &'static str,
+    pub wall_who_fs: &'static str,
+    pub wall_who_external: &'static str,
+    /// `{who}` is replaced by `wall_who_fs` or `wall_who_external`.
+    pub wall_err_unavailable: &'static str,
+    pub wall_err_timeout: &'static str,
+    pub wall_err_auth: &'static str,
+    pub wall_err_bad: &'static str,
 }
 
 impl Strings {

@@ -1,5 +1,5 @@
 //! One folder per page: `login`, `layout` (the shell after sign-in), `dashboard`, `settings`,
-//! `users`, `journal`, `reports`, `docs`.
+//! `users`, `journal`, `reports`, `stats` («Онлайн статистика»), `docs`.
 
 pub mod dashboard;
 pub mod docs;
@@ -8,6 +8,7 @@ pub mod layout;
 pub mod login;
 pub mod reports;
 pub mod settings;
+pub mod stats;
 pub mod users;
 
 use leptos::prelude::*;

@@ -12,6 +12,7 @@ mod demo;
 mod panel;
 mod panel_projects;
 mod panel_reports;
+mod panel_stats;
 mod reports;
 mod sms;
 mod sms_status;

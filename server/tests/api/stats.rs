@@ -44,7 +44,7 @@ pub(crate) async fn start_fs(
     (sim, port)
 }
 
-async fn set(app: &TestApp, pairs: &[(&str, String)]) {
+pub(crate) async fn set(app: &TestApp, pairs: &[(&str, String)]) {
     let changes: Vec<(String, String)> = pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
@@ -73,7 +73,7 @@ async fn get(app: &TestApp, key: &str, path: &str) -> (StatusCode, Value) {
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn cc(sim: &Arc<Sim>, cmd: &str) {
+pub(crate) async fn cc(sim: &Arc<Sim>, cmd: &str) {
     let r = sim
         .api("callcenter_config", cmd, ApiMode::Esl)
         .await

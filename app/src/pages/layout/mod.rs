@@ -59,6 +59,7 @@ pub fn Layout() -> impl IntoView {
                     <A href="/users">{move || s().nav_users}</A>
                     <A href="/journal">{move || s().nav_journal}</A>
                     <A href="/reports">{move || s().nav_reports}</A>
+                    <A href="/stats">{move || s().nav_live_stats}</A>
                     <A href="/docs">{move || s().nav_docs}</A>
                     <ActionForm action=logout attr:class="logout-form">
                         <button type="submit" class="nav-button" data-testid="logout">
