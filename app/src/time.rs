@@ -83,6 +83,13 @@ pub fn format_time(ms: i64, offset: i64, lang: Lang) -> String {
     }
 }
 
+/// The time of day of `ms` in the zone `offset` minutes east of UTC: `07:58:38` (both languages;
+/// for a page that shows only today, such as the wall board's "as of").
+pub fn format_clock(ms: i64, offset: i64) -> String {
+    let rem = (ms.div_euclid(1000) + offset * 60).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 /// The zone as people name it: `UTC+03:00`, `UTC−05:30`, `UTC`.
 pub fn zone_label(offset: i64) -> String {
     if offset == 0 {
@@ -177,6 +184,12 @@ pub fn use_time() -> impl Fn(i64) -> String + Copy + Send + Sync + 'static {
     move |ms| format_time(ms, offset, lang.get())
 }
 
+/// [`format_clock`] in the configured zone.
+pub fn use_clock() -> impl Fn(i64) -> String + Copy + Send + Sync + 'static {
+    let Zone(offset) = use_zone();
+    move |ms| format_clock(ms, offset)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +201,14 @@ mod tests {
         assert_eq!(format_time(T, 180, Lang::Ru), "02.12.2026 07:58:38");
         assert_eq!(format_time(T, 180, Lang::En), "Dec 2, 2026, 07:58:38");
         assert_eq!(format_time(T + 999, 0, Lang::Ru), "02.12.2026 04:58:38");
+    }
+
+    #[test]
+    fn clock_in_the_configured_zone() {
+        assert_eq!(format_clock(T, 180), "07:58:38");
+        let t = parse_rfc3339("2026-12-02T01:00:00Z").unwrap();
+        assert_eq!(format_clock(t, -120), "23:00:00");
+        assert_eq!(format_clock(t + 999, 0), "01:00:00");
     }
 
     #[test]

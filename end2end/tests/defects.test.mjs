@@ -59,11 +59,12 @@ test('no page shows Rust source or RFC 3339 times; the pager buttons are disable
   const key = (await keyEl.innerText()).trim();
   assert.equal((await fetch(`${BASE}/api/v1/me`, { headers: { Authorization: `Bearer ${key}` } })).status, 200);
 
-  for (const path of ['/', '/settings', '/users', `/users/${userId}`, '/journal', '/reports', '/docs', '/docs/errors']) {
+  for (const path of ['/', '/stats', '/settings', '/users', `/users/${userId}`, '/journal', '/reports', '/docs', '/docs/errors']) {
     await page.goto(`${BASE}${path}`);
     await hydrated(page);
-    // The reports page builds its first report after hydration: wait for it.
+    // The reports page builds its first report after hydration, the wall its first figures.
     if (path === '/reports') await page.waitForSelector('[data-testid=rep-table]');
+    if (path === '/stats') await page.waitForSelector('[data-testid=stats-as-of]:has-text(":")');
     assertClean(await bodyText(page), path);
   }
 
@@ -106,6 +107,23 @@ test('times are in the configured zone (Moscow by default), in the page language
     for (const t of times) assert.match(t.trim(), RU_TIME, path);
   }
   await page.screenshot({ path: `${OUTPUT}/defects-journal-ru.png`, fullPage: true });
+
+  // On a narrow window a time stays on one line: the date never breaks away from the clock.
+  await page.setViewportSize({ width: 760, height: 900 });
+  for (const path of ['/journal', `/users/${userId}`]) {
+    await page.goto(`${BASE}${path}`);
+    await hydrated(page);
+    const lines = await page.locator('[data-testid=time]').evaluateAll((cells) => cells.map((c) => {
+      const range = document.createRange();
+      range.selectNodeContents(c);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      return tops.size;
+    }));
+    assert.ok(lines.length > 0, `${path} shows times`);
+    for (const n of lines) assert.equal(n, 1, `${path}: a time broken over ${n} lines`);
+  }
+  await page.screenshot({ path: `${OUTPUT}/defects-journal-narrow.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // English: the same zone, the English form; switching reformats without a reload.
   await page.click('[data-testid=lang-switch]');

@@ -286,9 +286,83 @@ fn the_demo_day_has_answered_and_abandoned_calls() {
         .find(|v| get(v, "cc_cause") == "cancel")
         .unwrap();
     assert_eq!(names(cancel), names(&real));
+    // No recordings directory: nothing recorded.
+    assert!(legs.iter().all(|v| get(v, "cc_record_filename").is_empty()));
     // Started again ten minutes later: only calls of the ten minutes since are added.
     let again = fs_sim::originate::demo_day(&s, &dir, now + 600_000_000, 8, 7).unwrap();
     assert!(again < 15, "{again} calls in ten minutes");
     assert_eq!(member_legs(&dir).len(), n + again);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The value of the first `<name>` element of an XML CDR, percent-decoded.
+fn element(xml: &str, name: &str) -> String {
+    let open = format!("<{name}>");
+    let Some(i) = xml.find(&open) else {
+        return String::new();
+    };
+    let rest = &xml[i + open.len()..];
+    let end = rest.find('<').unwrap();
+    fs_sim::util::percent_decode(&rest[..end])
+}
+
+#[test]
+fn the_demo_days_last_hour_has_recordings() {
+    let dir = scratch("day-rec");
+    let rec = dir.join("recordings");
+    std::fs::create_dir_all(&rec).unwrap();
+    let s = Sim::new(
+        Config {
+            cdr_dir: Some(dir.clone()),
+            recordings_dir: Some(rec.clone()),
+            ..Default::default()
+        },
+        Scenario::Demo.callcenter(),
+    );
+    let now = fs_sim::util::now_micros();
+    fs_sim::originate::demo_day(&s, &dir, now, 8, 7).unwrap();
+    let members: Vec<String> = std::fs::read_dir(dir.join("xml_cdr"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .filter(|x| element(x, "cc_side") == "member")
+        .collect();
+    let answered: Vec<&String> = members
+        .iter()
+        .filter(|x| element(x, "cc_cause") == "answered")
+        .collect();
+    let recorded: Vec<&&String> = answered
+        .iter()
+        .filter(|x| !element(x, "cc_record_filename").is_empty())
+        .collect();
+    assert!(recorded.len() >= 5, "{} recorded", recorded.len());
+    // Answered calls before the last hour are not recorded, abandoned ones never.
+    assert!(recorded.len() < answered.len());
+    assert!(members
+        .iter()
+        .filter(|x| element(x, "cc_cause") == "cancel")
+        .all(|x| element(x, "cc_record_filename").is_empty()));
+    let mut bytes = 0;
+    for x in recorded {
+        // In the window's last hour (which ends a quarter of an hour before now).
+        let j: u64 = element(x, "cc_queue_joined_epoch").parse().unwrap();
+        assert!(j + 3600 + 900 + 420 >= now / 1_000_000, "joined {j}");
+        let path = std::path::PathBuf::from(element(x, "cc_record_filename"));
+        assert_eq!(path.parent(), Some(rec.as_path()));
+        let wav = std::fs::read(&path).unwrap();
+        assert_eq!(&wav[..4], b"RIFF");
+        assert_eq!(wav.len().to_string(), element(x, "record_file_size"));
+        // The talk, from the bridge to the hangup.
+        let a: u64 = element(x, "cc_queue_answered_epoch").parse().unwrap();
+        let end: u64 = element(x, "end_epoch").parse().unwrap();
+        let secs: u64 = element(x, "record_seconds").parse().unwrap();
+        assert!(
+            secs.abs_diff(end - a) <= 1,
+            "{secs} s recorded of {} s",
+            end - a
+        );
+        bytes += wav.len();
+    }
+    assert!(bytes <= 48 << 20, "{bytes} bytes of recordings");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -48,10 +48,8 @@ pub struct Tile {
 /// The built-in source's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Board {
-    /// When FreeSWITCH was read, RFC 3339.
-    pub as_of: String,
-    /// The same as `HH:MM:SS` in the configured time zone.
-    pub as_of_time: String,
+    /// When FreeSWITCH was read, Unix ms (the page formats it, `crate::time`).
+    pub as_of: i64,
     pub overall: Tile,
     pub tiles: Vec<Tile>,
 }
@@ -66,9 +64,8 @@ pub struct ExternalItem {
 /// What the external statistics server answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExternalBoard {
-    pub fetched_at: String,
-    /// `HH:MM:SS` in the configured time zone.
-    pub fetched_time: String,
+    /// When the server answered, Unix ms.
+    pub fetched_at: i64,
     pub content_type: Option<String>,
     /// The answer's items, when they could be found.
     pub items: Vec<ExternalItem>,
@@ -209,21 +206,15 @@ mod from_api {
         }
     }
 
-    /// `HH:MM:SS` of an RFC 3339 time at `tz` minutes east of UTC (empty if it is not one).
-    pub fn clock(rfc: &str, tz: i64) -> String {
-        ccgate_core::platform::time::parse_input(rfc, 0)
-            .map(|ms| {
-                let s = (ms.div_euclid(1000) + tz * 60).rem_euclid(86_400);
-                format!("{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
-            })
-            .unwrap_or_default()
+    /// Unix ms of the API's RFC 3339 time (0 if it is not one).
+    fn unix_ms(rfc: &str) -> i64 {
+        crate::time::parse_rfc3339(rfc).unwrap_or_default()
     }
 
     impl Board {
-        pub fn from_api(a: All, tz: i64) -> Board {
+        pub fn from_api(a: All) -> Board {
             Board {
-                as_of_time: clock(&a.as_of, tz),
-                as_of: a.as_of,
+                as_of: unix_ms(&a.as_of),
                 overall: tile(
                     String::new(),
                     String::new(),
@@ -249,7 +240,7 @@ mod from_api {
     }
 
     impl ExternalBoard {
-        pub fn from_api(e: External, tz: i64) -> ExternalBoard {
+        pub fn from_api(e: External) -> ExternalBoard {
             let items = e.data.as_ref().map(items_of).unwrap_or_default();
             let raw = if items.is_empty() {
                 let whole = match (&e.data, e.text) {
@@ -262,8 +253,7 @@ mod from_api {
                 None
             };
             ExternalBoard {
-                fetched_time: clock(&e.fetched_at, tz),
-                fetched_at: e.fetched_at,
+                fetched_at: unix_ms(&e.fetched_at),
                 content_type: e.content_type,
                 items,
                 raw,
@@ -348,13 +338,6 @@ mod from_api {
         use serde_json::json;
 
         #[test]
-        fn clock_in_the_configured_zone() {
-            assert_eq!(clock("2026-12-02T21:05:09Z", 180), "00:05:09");
-            assert_eq!(clock("2026-12-02T01:00:00Z", -120), "23:00:00");
-            assert_eq!(clock("soon", 0), "");
-        }
-
-        #[test]
         fn items_of_unknown_answers() {
             let a = items_of(&json!({"items": [
                 {"name": "support", "waiting": 4, "sl": {"today": 81.5}, "tags": ["a", "b"]},
@@ -385,10 +368,10 @@ mod from_api {
                 data: None,
                 text: Some("waiting=4".into()),
             };
-            let b = ExternalBoard::from_api(e, 0);
+            let b = ExternalBoard::from_api(e);
             assert!(b.items.is_empty());
             assert_eq!(b.raw.as_deref(), Some("waiting=4"));
-            assert_eq!(b.fetched_time, "10:00:00");
+            assert_eq!(b.fetched_at, 1_796_205_600_000);
         }
     }
 }
@@ -415,7 +398,6 @@ pub async fn stats_live() -> Result<LiveAnswer, AppError> {
     use ccgate_core::stats::StatsError;
     crate::ssr::require_admin().await?;
     let state = crate::ssr::state()?;
-    let tz = state.live.current().utc_offset_minutes;
     let req = Request {
         from: None,
         until: None,
@@ -440,12 +422,10 @@ pub async fn stats_live() -> Result<LiveAnswer, AppError> {
     Ok(if v["source"] == "external" {
         LiveAnswer::External(ExternalBoard::from_api(
             serde_json::from_value(v).map_err(unreadable)?,
-            tz,
         ))
     } else {
         LiveAnswer::Builtin(Board::from_api(
             serde_json::from_value(v).map_err(unreadable)?,
-            tz,
         ))
     })
 }

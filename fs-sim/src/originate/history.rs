@@ -2,6 +2,9 @@
 //! hours, back-dated — member legs of answered calls (with their wait and talk) and of abandoned
 //! ones (`BREAK_OUT`, `TIMEOUT`, `EXIT_WITH_KEY`), and the agents' legs —, written exactly as the
 //! live queue model writes them, so the CDR index and the online statistics have a day to show.
+//! With a recordings directory, the answered calls of the window's last hour also leave their
+//! recording (`<member uuid>.wav`, the talk as a tone, as the live model records), within a size
+//! budget, so `cc/audio` has older calls to play too.
 
 use std::path::Path;
 
@@ -13,6 +16,12 @@ use crate::util::new_uuid;
 
 use super::cdr::write_cdrs;
 use super::leg::Leg;
+use super::wav::wav_tone;
+
+/// Answered calls this close to the window's end are recorded…
+const RECORDED_US: u64 = 3_600_000_000;
+/// …until the recordings of one run reach this many bytes (a talk of minutes is megabytes).
+const RECORDING_BUDGET: u64 = 48 << 20;
 
 /// Per queue: its extension, calls per hour, mean seconds to answer, share abandoned.
 const TRAFFIC: [(&str, &str, u32, f64, f64); 3] = [
@@ -61,8 +70,9 @@ fn leg(
     }
 }
 
-/// The legs of one call, with mod_callcenter's variables in the order the live model sets them.
-fn legs_of(sim: &Sim, c: &Call, caller: &str) -> Vec<Leg> {
+/// The legs of one call, with mod_callcenter's variables in the order the live model sets them;
+/// an answered call's member leg records into `record` (path of the WAV) when given.
+fn legs_of(sim: &Sim, c: &Call, caller: &str, record: Option<&Path>) -> Vec<Leg> {
     let joined_s = c.joined_us / 1_000_000;
     let member_uuid = new_uuid();
     let end_us = match &c.outcome {
@@ -100,8 +110,13 @@ fn legs_of(sim: &Sim, c: &Call, caller: &str) -> Vec<Leg> {
             ]);
             vec![m]
         }
-        Ok((agent, agent_type, wait, _)) => {
+        Ok((agent, agent_type, wait, talk)) => {
             let bridged_us = c.joined_us + wait * 1_000_000 + 300_000;
+            if let Some(dir) = record {
+                let path = dir.join(format!("{}.wav", m.uuid));
+                // 8 samples per millisecond talked, from the bridge.
+                m.record = Some((path.to_string_lossy().into_owned(), talk * 8000 + 800));
+            }
             let ext = agent.split('@').next().unwrap_or("");
             let mut a = leg(
                 sim,
@@ -131,6 +146,10 @@ fn legs_of(sim: &Sim, c: &Call, caller: &str) -> Vec<Leg> {
                 ),
                 ("cc_cause".into(), "answered".into()),
             ]);
+            // mod_callcenter names the file the queue's record-template gave.
+            if let Some((path, _)) = &m.record {
+                m.extra.push(("cc_record_filename".into(), path.clone()));
+            }
             vec![m, a]
         }
     }
@@ -157,6 +176,7 @@ pub fn demo_day(
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(0);
     let mut calls = 0;
+    let mut recorded_bytes = 0u64;
     for (queue, ext, per_hour, mean_wait, abandon_share) in TRAFFIC {
         let agents: Vec<(String, String)> = {
             let cc = sim.cc.lock().unwrap();
@@ -213,7 +233,21 @@ pub fn demo_day(
                 joined_us: t,
                 outcome,
             };
-            for l in legs_of(sim, &call, &caller) {
+            let record = match (&sim.cfg.recordings_dir, &call.outcome) {
+                (Some(rd), Ok((_, _, _, talk)))
+                    if t + RECORDED_US >= window_end
+                        && recorded_bytes + talk * 16_000 <= RECORDING_BUDGET =>
+                {
+                    Some(rd.as_path())
+                }
+                _ => None,
+            };
+            for l in legs_of(sim, &call, &caller, record) {
+                if let Some((path, samples)) = &l.record {
+                    let wav = wav_tone(*samples);
+                    recorded_bytes += wav.len() as u64;
+                    std::fs::write(path, wav)?;
+                }
                 write_cdrs(sim, dir, &l)?;
             }
             calls += 1;

@@ -32,7 +32,7 @@ pub fn Latest(d: DashData, rows: Vec<LiveLine>) -> impl IntoView {
                 let which = method_label(&r.module, &r.method);
                 view! {
                     <tr data-testid="latest-row" data-outcome=r.outcome.clone()>
-                        <td class="mono" data-testid="time">{move || t(r.at)}</td>
+                        <td class="mono time" data-testid="time">{move || t(r.at)}</td>
                         <td>{or_dash(r.user)}</td>
                         <td class="mono">{which}</td>
                         <td><span class=badge>{r.status}</span></td>

@@ -47,7 +47,7 @@ pub fn SignIns() -> impl IntoView {
                                                     };
                                                     view! {
                                                         <tr>
-                                                            <td class="mono" data-testid="time">{move || t(r.at)}</td>
+                                                            <td class="mono time" data-testid="time">{move || t(r.at)}</td>
                                                             <td>{r.username}</td>
                                                             <td class="mono">{r.ip}</td>
                                                             <td>

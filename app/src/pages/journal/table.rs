@@ -31,7 +31,7 @@ pub fn JournalTable(
                                     let title = r.path.clone();
                                     view! {
                                         <tr data-testid="journal-row">
-                                            <td class="mono" data-testid="time">{move || t(r.at)}</td>
+                                            <td class="mono time" data-testid="time">{move || t(r.at)}</td>
                                             <td>{or_dash(r.user)}</td>
                                             <td class="mono">{which}</td>
                                             <td><span class=outcome_badge(&r.outcome)>{r.status}</span></td>

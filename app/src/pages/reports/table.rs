@@ -107,7 +107,8 @@ fn Grid(
                         view! { <td class="muted">{move || s().rep_no_key}</td> }.into_any()
                     } else if let Some(ms) = parse_rfc3339(&c) {
                         // A time (`last_request_at`): in the panel's zone and language.
-                        view! { <td data-testid="time">{move || t(ms)}</td> }.into_any()
+                        view! { <td class="time" data-testid="time">{move || t(ms)}</td> }
+                            .into_any()
                     } else {
                         view! { <td class:num=num(i)>{c}</td> }.into_any()
                     }

@@ -87,11 +87,11 @@ impl Shown {
         }
     }
 
-    /// `HH:MM:SS` of the figures shown.
-    fn time(self) -> Option<String> {
+    /// When the figures shown were read, Unix ms.
+    fn time(self) -> Option<i64> {
         self.answer.with(|a| match a {
-            Some(LiveAnswer::Builtin(b)) => Some(b.as_of_time.clone()),
-            Some(LiveAnswer::External(e)) => Some(e.fetched_time.clone()),
+            Some(LiveAnswer::Builtin(b)) => Some(b.as_of),
+            Some(LiveAnswer::External(e)) => Some(e.fetched_at),
             _ => None,
         })
     }
@@ -100,6 +100,7 @@ impl Shown {
 #[component]
 pub fn StatsPage() -> impl IntoView {
     let s = use_strings();
+    let clock = crate::time::use_clock();
     // The first figures come with the page; the browser polls for the next ones.
     let first = Resource::new(|| (), |_| stats_live());
     let shown = Shown {
@@ -136,7 +137,7 @@ pub fn StatsPage() -> impl IntoView {
                     data-testid="stats-as-of"
                     data-state=move || if shown.problem.with(Option::is_some) { "dropped" } else { "open" }
                 >
-                    {move || shown.time().map(|t| format!("{} {t}", s().wall_as_of))}
+                    {move || shown.time().map(|t| format!("{} {}", s().wall_as_of, clock(t)))}
                 </span>
                 <button
                     type="button"
@@ -165,13 +166,14 @@ pub fn StatsPage() -> impl IntoView {
 #[component]
 fn Figures(shown: Shown) -> impl IntoView {
     let s = use_strings();
+    let clock = crate::time::use_clock();
     let stale = move || shown.problem.with(Option::is_some);
     let banner = move || {
         shown.problem.get().map(|p| {
             let st = s();
             let kept = shown
                 .time()
-                .map(|t| st.wall_stale.replace("{t}", &t))
+                .map(|t| st.wall_stale.replace("{t}", &clock(t)))
                 .unwrap_or_default();
             view! {
                 <div class="alert error wall-banner" data-testid="stats-error" data-code=p.code()>

@@ -98,11 +98,11 @@ pub fn KeysCard(
                                                         }}
                                                     </span>
                                                 </td>
-                                                <td class="mono" data-testid="time">{move || t(k.created)}</td>
-                                                <td class="mono">
+                                                <td class="mono time" data-testid="time">{move || t(k.created)}</td>
+                                                <td class="mono time">
                                                     {move || k.expires.map(t).unwrap_or_else(|| "—".into())}
                                                 </td>
-                                                <td class="mono">
+                                                <td class="mono time">
                                                     {
                                                         let ip = k.last_used_ip.unwrap_or_default();
                                                         move || match k.last_used {
