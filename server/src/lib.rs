@@ -4,8 +4,10 @@
 
 pub mod cli;
 pub mod events;
+pub mod guard;
 pub mod reports_csv;
 pub mod rest;
+pub mod serve;
 pub mod session;
 pub mod startup;
 pub mod telemetry;

@@ -8,13 +8,14 @@ use anyhow::Context;
 use app::ssr::{AppState, SESSION_ADMIN_ID};
 use app::{is_protected_page, shell, App};
 use axum::extract::Request;
-use axum::http::Method;
+use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
 use ccgate_core::{Config, Db, Services};
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::Session;
 
 use crate::session;
@@ -103,13 +104,8 @@ impl Application {
             shutdown.await;
             journal.close_events();
         };
-        let res = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let limits = crate::serve::Limits::from_config(&self.state.config);
+        let res = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         // In-flight requests are done and their journal entries queued: write them all.
         self.state.journal.shutdown().await;
         for task in self.background {
@@ -163,7 +159,13 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(page_guard));
-    let panel = store.apply(panel, &state.config);
+    let panel = store
+        .apply(panel, &state.config)
+        .layer(middleware::from_fn(crate::guard::rpc_status))
+        .layer(middleware::from_fn_with_state(
+            state.config.clone(),
+            crate::guard::panel_gate,
+        ));
     // The public API (its own pipeline and state, no sessions), the SMS delivery-report callback
     // and a bare liveness probe.
     let public: Router = Router::new()
@@ -174,14 +176,35 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
             axum::routing::post(crate::rest::sms::callback),
         )
         .with_state(state.services.clone());
-    public
-        .merge(panel.with_state(state))
+    with_security_headers(public.merge(panel.with_state(state)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Headers on every response (pages, server functions, API, files) unless a handler set its own:
+/// no MIME sniffing, never framed by another site, no full URLs in `Referer` to other sites.
+fn with_security_headers(r: Router) -> Router {
+    use axum::http::header;
+    r.layer(SetResponseHeaderLayer::if_not_present(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("DENY"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    ))
 }
 
 /// Pages need a signed-in admin: without one, go to `/login`; signed in, `/login` goes home.
 async fn page_guard(session: Session, req: Request, next: Next) -> Response {
-    if req.method() == Method::GET {
+    if req.method() == Method::GET || req.method() == Method::HEAD {
         let path = req.uri().path();
         let is_login = path == "/login";
         let is_protected = is_protected_page(path);

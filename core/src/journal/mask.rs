@@ -6,9 +6,24 @@ const SECRET_NAMES: [&str; 7] = [
     "key", "token", "password", "passwd", "secret", "sig", "auth",
 ];
 
+/// The longest path (with its query) the journal stores, in characters; longer ones are cut and
+/// end in `…`.
+pub const MAX_PATH: usize = 1000;
+
 /// Mask what must not be stored: secret-looking query parameters and phone numbers (any run of 7
-/// or more digits keeps its first 4 and last 2 digits).
+/// or more digits keeps its first 4 and last 2 digits); cut at [`MAX_PATH`] characters.
 pub fn mask_path(path_and_query: &str) -> String {
+    let mut out = mask_whole(path_and_query);
+    if out.chars().nth(MAX_PATH).is_some() {
+        if let Some((cut, _)) = out.char_indices().nth(MAX_PATH - 1) {
+            out.truncate(cut);
+            out.push('…');
+        }
+    }
+    out
+}
+
+fn mask_whole(path_and_query: &str) -> String {
     let (path, query) = match path_and_query.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (path_and_query, None),
@@ -81,5 +96,15 @@ mod tests {
             "/api/v1/sms/send/+7916*****67"
         );
         assert_eq!(mask_path("/путь?q=да"), "/путь?q=да");
+    }
+
+    #[test]
+    fn long_paths_are_cut() {
+        let long = format!("/api/v1/{}", "я".repeat(60_000));
+        let stored = mask_path(&long);
+        assert_eq!(stored.chars().count(), MAX_PATH);
+        assert!(stored.starts_with("/api/v1/яя") && stored.ends_with("я…"));
+        let exact = format!("/{}", "a".repeat(MAX_PATH - 1));
+        assert_eq!(mask_path(&exact), exact);
     }
 }

@@ -10,6 +10,7 @@
 //! batches; `writer` writes, `counters` keeps the daily counters, `backfill` counts older rows into
 //! counters added later (once, at start), `mask` cleans paths, `query` reads.
 
+pub mod anonymous;
 pub mod backfill;
 mod counters;
 mod mask;
@@ -25,7 +26,7 @@ use crate::access::live::Live;
 use crate::platform::db::Db;
 
 pub use counters::counter_totals;
-pub use mask::mask_path;
+pub use mask::{mask_path, MAX_PATH};
 pub(crate) use query::SELECT_ROWS;
 pub use query::{list, Filter, Row};
 use writer::{Msg, Writer};
@@ -72,6 +73,7 @@ pub struct JournalHandle {
     stop: Arc<tokio::sync::Notify>,
     events: broadcast::Sender<Arc<Written>>,
     events_closed: Arc<watch::Sender<bool>>,
+    anonymous: Arc<anonymous::Budget>,
 }
 
 /// One journal row as the live dashboard shows it.
@@ -162,6 +164,16 @@ impl JournalHandle {
         }
     }
 
+    /// Queue the entry of a request without a known caller, within the per-minute budget of
+    /// [`anonymous`]; returns whether it was queued.
+    pub async fn record_anonymous(&self, e: Entry) -> bool {
+        if !self.anonymous.admit(&e.client_ip, e.at) {
+            return false;
+        }
+        self.record(e).await;
+        true
+    }
+
     /// Wait until everything queued so far is in the database.
     pub async fn flush(&self) {
         let (tx, rx) = oneshot::channel();
@@ -219,6 +231,7 @@ pub fn spawn(db: Db, live: Arc<Live>) -> std::io::Result<JournalHandle> {
         stop,
         events,
         events_closed: Arc::new(watch::channel(false).0),
+        anonymous: Arc::default(),
     })
 }
 

@@ -67,6 +67,21 @@ pub const KEYS: &[Key] = &[
         help: "the address integrators reach ccgate at, e.g. https://cc.example.com (the more_info link of API errors); empty: from the request's Host header",
     },
     Key {
+        name: "http_header_timeout_seconds",
+        default: "10",
+        help: "a connection that has not sent a whole request head within this time is closed (also an idle keep-alive connection waiting for its next request)",
+    },
+    Key {
+        name: "http_body_timeout_seconds",
+        default: "30",
+        help: "a request whose body stops arriving for this long is answered 408 and its connection closed",
+    },
+    Key {
+        name: "http_max_connections",
+        default: "4096",
+        help: "open client connections served at once (API and panel together); more wait in the listen queue",
+    },
+    Key {
         name: "demo",
         default: "false",
         help: "demo mode: on the first start into a database without API users, seed demo API users, keys and 30 days of traffic (scripts/serve sets it; CCGATE_DEMO=0 skips)",
@@ -96,6 +111,12 @@ pub struct Config {
     pub db_max_connections: u32,
     /// `https://host[:port]` without a trailing slash; `None`: taken from each request's `Host`.
     pub public_url: Option<String>,
+    /// Seconds a connection may take to send a request head (and may idle between requests).
+    pub http_header_timeout_seconds: u32,
+    /// Seconds a request body may pause.
+    pub http_body_timeout_seconds: u32,
+    /// Client connections served at once.
+    pub http_max_connections: u32,
     /// Demo mode (`CCGATE_DEMO`): seed demo users and traffic once, print a ready `curl` line.
     pub demo: bool,
     /// Where demo mode writes the plain key of `API-TEST`.
@@ -223,6 +244,18 @@ impl Config {
                 "empty or an http:// or https:// address without a path",
                 parse_public_url,
             )?,
+            http_header_timeout_seconds: get("http_header_timeout_seconds")
+                .parse_with("a whole number of seconds from 1 to 3600", |v| {
+                    v.parse().ok().filter(|n| (1..=3600).contains(n))
+                })?,
+            http_body_timeout_seconds: get("http_body_timeout_seconds")
+                .parse_with("a whole number of seconds from 1 to 3600", |v| {
+                    v.parse().ok().filter(|n| (1..=3600).contains(n))
+                })?,
+            http_max_connections: get("http_max_connections")
+                .parse_with("a whole number from 16 to 1000000", |v| {
+                    v.parse().ok().filter(|n| (16..=1_000_000).contains(n))
+                })?,
             demo: get("demo").parse_with("true or false (1 or 0)", parse_bool)?,
             demo_key_file: get("demo_key_file")
                 .parse_with("a file path", |v| (!v.is_empty()).then(|| PathBuf::from(v)))?,

@@ -2,6 +2,7 @@
 //! password hashing, the one place outgoing HTTP(S) clients are built, idempotency claims, phone numbers, SQL built at run time and percent-decoding. Nothing here knows a module.
 
 pub mod config;
+pub mod csv;
 pub mod db;
 pub mod dbinfo;
 pub mod error;

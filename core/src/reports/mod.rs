@@ -6,7 +6,6 @@
 //!
 //! [`build`] is the one entry point of the four counter reports: parameters in, JSON or CSV out.
 
-pub mod csv;
 pub mod demo;
 mod error;
 pub mod params;

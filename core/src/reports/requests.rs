@@ -14,9 +14,9 @@ use crate::platform::db::Db;
 use crate::platform::query::Filter;
 use crate::platform::time::date_of_day;
 
-use super::csv::Csv;
 use super::params::{GroupBy, Range};
 use super::ReportsError;
+use crate::platform::csv::Csv;
 
 /// The groupings of the request reports; the first is the default.
 pub const GROUPS: &[GroupBy] = &[

@@ -11,10 +11,10 @@ use crate::platform::db::{Backend, Db};
 use crate::platform::query::Filter;
 use crate::platform::time::date_of_day;
 
-use super::csv::Csv;
 use super::params::{GroupBy, Range};
 use super::requests::rate;
 use super::ReportsError;
+use crate::platform::csv::Csv;
 
 /// The groupings of `reports.sms`; the first is the default.
 pub const GROUPS: &[GroupBy] = &[

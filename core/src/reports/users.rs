@@ -12,10 +12,10 @@ use crate::platform::db::Db;
 use crate::platform::query::Filter;
 use crate::platform::time::rfc3339;
 
-use super::csv::Csv;
 use super::params::{GroupBy, Range};
 use super::requests::{fetch, Source};
 use super::ReportsError;
+use crate::platform::csv::Csv;
 
 /// `reports.users` has one grouping.
 pub const GROUPS: &[GroupBy] = &[GroupBy::User];

@@ -51,6 +51,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A body that must be one JSON object (a method's named fields): an array or a scalar is a 400
+/// `invalid_parameter` — serde would otherwise read an array as the fields in declaration order,
+/// past the unknown-field check.
+pub fn parse_json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'{') | None => parse_json(bytes),
+        Some(_) => {
+            // Not even JSON: the syntax error is the clearer answer.
+            parse_json::<serde::de::IgnoredAny>(bytes)?;
+            Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                "the body must be a JSON object with named fields",
+            )
+            .with_details(json!({ "reason": "not an object" })))
+        }
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
@@ -98,5 +117,20 @@ mod tests {
         let e = parse_json::<T>(b"{\"phone\":5}").unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidParameter);
         assert!(parse_json::<T>(b"{\"phone\":\"5\"}").is_ok());
+    }
+
+    #[test]
+    fn fields_are_named_never_positional() {
+        // serde alone reads `["5"]` as `{phone: "5"}`.
+        assert!(parse_json::<T>(b"[\"5\"]").is_ok());
+        for body in [&b" [\"5\"]"[..], b"\"5\"", b"5", b"null"] {
+            let e = parse_json_object::<T>(body).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidParameter, "{body:?}");
+        }
+        assert_eq!(
+            parse_json_object::<T>(b"[1,").unwrap_err().code,
+            ErrorCode::InvalidJson
+        );
+        assert!(parse_json_object::<T>(b" {\"phone\":\"5\"}").is_ok());
     }
 }

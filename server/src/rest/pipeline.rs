@@ -227,25 +227,29 @@ pub async fn pipeline(
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0) as i64;
-    state
-        .journal
-        .record(Entry {
-            at,
-            request_id: rid,
-            user_id: caller.as_ref().map(|c| c.user_id),
-            user_login: caller.as_ref().map(|c| c.login.clone()),
-            key_id: caller.as_ref().map(|c| c.key_id),
-            module,
-            method,
-            http_method,
-            path: mask_path(original.path_and_query().map(|p| p.as_str()).unwrap_or("/")),
-            status: response.status().as_u16(),
-            error_code: error_code.map(|e| e.code.as_str().to_string()),
-            latency_us: started.elapsed().as_micros() as i64,
-            client_ip: peer.ip().to_string(),
-            response_bytes,
-        })
-        .await;
+    let entry = Entry {
+        at,
+        request_id: rid,
+        user_id: caller.as_ref().map(|c| c.user_id),
+        user_login: caller.as_ref().map(|c| c.login.clone()),
+        key_id: caller.as_ref().map(|c| c.key_id),
+        module,
+        method,
+        http_method,
+        path: mask_path(original.path_and_query().map(|p| p.as_str()).unwrap_or("/")),
+        status: response.status().as_u16(),
+        error_code: error_code.map(|e| e.code.as_str().to_string()),
+        latency_us: started.elapsed().as_micros() as i64,
+        client_ip: peer.ip().to_string(),
+        response_bytes,
+    };
+    // Without a known caller (no key, a wrong one, an unknown route) within a per-minute budget:
+    // nobody may grow the journal without a key.
+    if entry.user_id.is_some() {
+        state.journal.record(entry).await;
+    } else {
+        state.journal.record_anonymous(entry).await;
+    }
     response
 }
 

@@ -433,6 +433,17 @@ async fn cdrs_are_indexed_filtered_and_exported(app: &TestApp) {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/freeswitch/cdr"),
         &root,
     );
+    // A call whose caller-controlled name is a spreadsheet formula.
+    let real = "418e5dba-298b-4ac6-9a84-90b6f93f9877";
+    let formula = std::fs::read_to_string(root.join(format!("json_cdr/a_{real}.cdr.json")))
+        .unwrap()
+        .replace(real, "0e0e0e0e-1111-4222-8333-444455556666")
+        .replace("Outbound Call", "=1+2*3");
+    std::fs::write(
+        root.join("json_cdr/a_0e0e0e0e-1111-4222-8333-444455556666.cdr.json"),
+        formula,
+    )
+    .unwrap();
     configure(
         app,
         &[
@@ -542,6 +553,17 @@ async fn cdrs_are_indexed_filtered_and_exported(app: &TestApp) {
     let text = r.text().await.unwrap();
     assert!(text.starts_with("\u{feff}uuid,direction,"), "{text}");
     assert_eq!(text.lines().count() as u64, total + 1);
+    // The formula is text for Excel: neutralised with a leading quote, no cell starts with `=`.
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("0e0e0e0e-1111-4222-8333-444455556666,"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.split(',').any(|c| c == "'=1+2*3"), "{row}");
+    assert!(
+        text.lines()
+            .all(|l| l.split(',').all(|c| !c.starts_with(['=', '@']))),
+        "{text}"
+    );
 }
 
 // ---- cc/add ----------------------------------------------------------------------------------

@@ -196,6 +196,15 @@ async fn send_single_and_batch_with_invalid_numbers(app: &TestApp) {
         (s, v["error"]["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("unknown_field"))
     );
+    // Fields are named: an array is not read as the fields in order (and nothing is sent).
+    let sends_before = fake.send_requests();
+    let (s, v) = send(app, &key, json!(["89161234567", "positional"])).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_parameter")),
+        "{v}"
+    );
+    assert_eq!(fake.send_requests(), sends_before);
 
     // Batch: the bad numbers are rejected with a reason, the others go on.
     let sends_before = fake.send_requests();

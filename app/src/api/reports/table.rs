@@ -4,9 +4,9 @@
 //! shown as a table when it holds rows of objects, as text otherwise.
 
 use ccgate_core::access::live::Snapshot;
+use ccgate_core::platform::csv::Csv;
 use ccgate_core::platform::error::ServiceError;
 use ccgate_core::platform::time::{date_of_day, now_ms};
-use ccgate_core::reports::csv::Csv;
 use ccgate_core::reports::params::{period, Range};
 use ccgate_core::reports::{build, demo, Output, Report};
 use serde_json::Value;

@@ -265,10 +265,7 @@ pub async fn list(db: &Db, totals: &Totals, q: &ListQuery) -> Result<Page, CcErr
 
 fn csv_field(v: &Value) -> String {
     match v {
-        Value::String(s) if s.contains([',', '"', '\n', '\r']) => {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        }
-        Value::String(s) => s.clone(),
+        Value::String(s) => crate::platform::csv::field(s).into_owned(),
         Value::Null => String::new(),
         other => other.to_string(),
     }

@@ -16,7 +16,7 @@ use ccgate_core::Services;
 use crate::rest::ModuleRoutes;
 
 use crate::rest::error::{ApiError, ErrorCode};
-use crate::rest::extract::parse_json;
+use crate::rest::extract::parse_json_object;
 use crate::rest::idempotency;
 use crate::rest::params::Params;
 
@@ -54,7 +54,7 @@ pub fn parse_send(headers: &HeaderMap, bytes: &[u8]) -> Result<SendRequest, ApiE
         mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
     let is_form = mime == "application/x-www-form-urlencoded";
     if is_json {
-        return parse_json(bytes);
+        return parse_json_object(bytes);
     }
     if !is_form {
         return Err(ApiError::new(
