@@ -2,7 +2,10 @@
 //! against, so the hot path touches no database. It is rebuilt when the `state_generation` counter
 //! changes: at once after a change made through this process (the caller calls [`Live::reload`]),
 //! and within [`POLL_INTERVAL`] for changes made by the command line or another instance sharing
-//! the database.
+//! the database. A key the snapshot does not know may be one created a moment ago elsewhere:
+//! before it is refused, [`Live::catch_up`] checks the stored generation (one small query), shared
+//! by concurrent callers and at most once per [`CATCH_UP_GAP`] in all (callers wait for the next
+//! check), so random keys cost the database at most one query per gap however many arrive.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -258,11 +261,16 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
     })
 }
 
+/// The least time between two checks of the stored generation for unknown keys.
+pub const CATCH_UP_GAP: Duration = Duration::from_millis(20);
+
 /// Holder of the current snapshot. Cheap to read from any task.
 pub struct Live {
     db: Db,
     tx: watch::Sender<Arc<Snapshot>>,
     reload_lock: tokio::sync::Mutex<()>,
+    /// When the last catch-up check began (single flight: held while checking).
+    catch_up: tokio::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
 impl Live {
@@ -273,6 +281,7 @@ impl Live {
             db,
             tx,
             reload_lock: tokio::sync::Mutex::new(()),
+            catch_up: tokio::sync::Mutex::new(None),
         }))
     }
 
@@ -301,6 +310,26 @@ impl Live {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// A caller holding the snapshot of generation `seen` met something it does not know (an
+    /// unknown key): is there a newer snapshot now? Loads it if the stored generation moved.
+    /// Callers that arrive while a check runs share the next one; checks start at least
+    /// [`CATCH_UP_GAP`] apart (a caller waits for its turn), so the database sees at most one
+    /// small query per gap however many unknown keys arrive.
+    pub async fn catch_up(&self, seen: i64) -> Result<bool, ServiceError> {
+        let arrived = tokio::time::Instant::now();
+        let mut last = self.catch_up.lock().await;
+        // A check that began after this caller arrived has already answered for it.
+        if last.is_some_and(|t| t >= arrived) || self.current().generation != seen {
+            return Ok(self.current().generation != seen);
+        }
+        if let Some(t) = *last {
+            tokio::time::sleep_until(t + CATCH_UP_GAP).await;
+        }
+        *last = Some(tokio::time::Instant::now());
+        self.refresh_if_changed().await?;
+        Ok(self.current().generation != seen)
     }
 
     /// Poll the generation counter forever (until the task is aborted).

@@ -169,7 +169,13 @@ pub async fn pipeline(
     let snap = state.live.current();
     let base = public_base(&state.config, req.headers());
 
-    let (caller, verdict) = gate(&snap, &route, req.headers(), at);
+    let (mut caller, mut verdict) = gate(&snap, &route, req.headers(), at);
+    // A key created a moment ago by the command line or another instance: in force at once.
+    if matches!(&verdict, Err(e) if e.code == ErrorCode::AuthInvalid)
+        && state.live.catch_up(snap.generation).await.unwrap_or(false)
+    {
+        (caller, verdict) = gate(&state.live.current(), &route, req.headers(), at);
+    }
     // Every log line of this request, in the handler, the services and the tasks they start,
     // names it.
     let span = tracing::info_span!(

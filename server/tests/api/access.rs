@@ -16,6 +16,7 @@ both_backends!(
     key_lifecycle,
     blocking_applies_to_the_next_request,
     changes_from_another_process_apply_without_restart,
+    a_key_made_elsewhere_is_in_force_at_once,
     request_ids_and_input_errors,
     journal_counts_every_request_exactly,
     shutdown_under_load_loses_nothing,
@@ -382,6 +383,34 @@ async fn changes_from_another_process_apply_without_restart(app: &TestApp) {
             "module switch not seen within 5 s"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A key created by the command line or another instance (written to the database, no reload
+/// here) answers 200 on its very first request, not 401 until the next poll.
+async fn a_key_made_elsewhere_is_in_force_at_once(app: &TestApp) {
+    let (uid, _) = app.api_user("crm-fresh", &[]).await;
+    for i in 0..10 {
+        let (_, key) = ccgate_core::access::keys::create(
+            &app.db,
+            &Actor::Cli,
+            uid,
+            &format!("fresh-{i}"),
+            None,
+        )
+        .await
+        .unwrap();
+        let r = app.api("GET", "/api/v1/me", Some(key.expose())).await;
+        assert_eq!(r.status(), StatusCode::OK, "key {i} refused at first");
+    }
+    // Random keys are still refused (and cost at most one check per gap).
+    for _ in 0..50 {
+        let (s, c, _) = code_of(
+            app.api("GET", "/api/v1/me", Some("ccg_random_nonsense"))
+                .await,
+        )
+        .await;
+        assert_eq!((s, c.as_str()), (StatusCode::UNAUTHORIZED, "auth_invalid"));
     }
 }
 
