@@ -311,3 +311,7 @@ mod tests {
         assert!(Username::parse(&"a".repeat(65)).is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "admins_tests.rs"]
+mod signin_tests;
