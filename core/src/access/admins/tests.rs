@@ -1,5 +1,5 @@
-//! Sign-in throttling against a real (scratch SQLite) database: who may lock whom out, and that
-//! concurrent attempts cannot check more passwords than the limit.
+//! Admin accounts and sign-in against a real (scratch SQLite) database: who may lock whom out,
+//! that concurrent attempts cannot check more passwords than the limit, and the session epoch.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,9 +9,25 @@ use crate::platform::db::scratch;
 
 const ADMIN: &str = "admin";
 const RIGHT: &str = "right-password-1";
-const PAIR_MAX: usize = 5;
-const IP_MAX: usize = 20;
-const SLOWDOWN: Duration = Duration::from_millis(1000);
+const PAIR_MAX: usize = PAIR_MAX_FAILURES;
+const IP_MAX: usize = IP_MAX_FAILURES;
+const SLOWDOWN: Duration = Duration::from_millis(USER_SLOWDOWN_MS);
+
+#[test]
+fn usernames_parse() {
+    assert!(Username::parse("admin").is_ok());
+    assert!(Username::parse(" ops.lead@cc-1 ").is_ok());
+    assert!(Username::parse("").is_err());
+    assert!(Username::parse("has space").is_err());
+    assert!(Username::parse("админ").is_err());
+    assert!(Username::parse(&"a".repeat(65)).is_err());
+}
+
+#[test]
+fn the_limits_keep_their_order() {
+    // The pair's limit must bite before the IP's, or it would never matter.
+    assert!(PAIR_MAX_FAILURES < IP_MAX_FAILURES);
+}
 
 async fn db_with_admin() -> (tempfile::TempDir, Db) {
     let (dir, db) = scratch(8).await;
@@ -76,7 +92,7 @@ async fn failures_from_one_ip_never_lock_the_admin_out_from_another() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_for_a_username_from_many_ips_slow_it_down_but_never_refuse_it() {
     let (_dir, db) = db_with_admin().await;
-    for i in 0..PAIR_MAX + 2 {
+    for i in 0..USER_SLOW_AFTER_FAILURES + 2 {
         let o = try_login(&db, ADMIN, "wrong-password", &format!("192.0.2.{i}")).await;
         assert!(is_bad(&o), "attempt {i}: {o:?}");
     }
@@ -157,4 +173,39 @@ async fn concurrent_attempts_check_at_most_the_limit_of_passwords() {
         log.iter().filter(|r| *r == "throttled").count(),
         60 - PAIR_MAX
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_moves_the_session_epoch() {
+    let (_dir, db) = db_with_admin().await;
+    let LoginOutcome::Ok(at_sign_in) = try_login(&db, ADMIN, RIGHT, "203.0.113.5").await else {
+        panic!("sign-in refused");
+    };
+    assert!(at_sign_in.last_login_at.is_some());
+    let still = signed_in(&db, at_sign_in.id, at_sign_in.session_epoch)
+        .await
+        .unwrap();
+    assert_eq!(still.map(|a| a.username).as_deref(), Some(ADMIN));
+
+    set_password(&db, ADMIN, Secret::new("another-password".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in(&db, at_sign_in.id, at_sign_in.session_epoch)
+            .await
+            .unwrap(),
+        None,
+        "a session from before the change is no longer the admin's"
+    );
+    let LoginOutcome::Ok(again) = try_login(&db, ADMIN, "another-password", "203.0.113.5").await
+    else {
+        panic!("sign-in with the new password refused");
+    };
+    assert_ne!(again.session_epoch, at_sign_in.session_epoch);
+    assert!(signed_in(&db, again.id, again.session_epoch)
+        .await
+        .unwrap()
+        .is_some());
+    // The old password is wrong now.
+    assert!(is_bad(&try_login(&db, ADMIN, RIGHT, "203.0.113.5").await));
 }
