@@ -35,6 +35,8 @@ pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const PAIR_MAX_FAILURES: usize = 5;
 /// Failures from one IP, over all usernames, after which that IP is refused unchecked.
 pub const IP_MAX_FAILURES: usize = 20;
+// The pair's limit must bite before the IP's, or it would never matter.
+const _: () = assert!(PAIR_MAX_FAILURES < IP_MAX_FAILURES);
 /// Failures of one username (any IPs) after which its attempts are slowed down, never refused.
 pub const USER_SLOW_AFTER_FAILURES: usize = 5;
 /// How long a slowed-down attempt takes at least.

@@ -23,12 +23,6 @@ fn usernames_parse() {
     assert!(Username::parse(&"a".repeat(65)).is_err());
 }
 
-#[test]
-fn the_limits_keep_their_order() {
-    // The pair's limit must bite before the IP's, or it would never matter.
-    assert!(PAIR_MAX_FAILURES < IP_MAX_FAILURES);
-}
-
 async fn db_with_admin() -> (tempfile::TempDir, Db) {
     let (dir, db) = scratch(8).await;
     create(&db, ADMIN, Secret::new(RIGHT.into())).await.unwrap();
