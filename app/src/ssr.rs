@@ -13,6 +13,9 @@ use crate::error::AppError;
 
 /// Session key holding the signed-in admin's id.
 pub const SESSION_ADMIN_ID: &str = "admin_id";
+/// Session key holding the admin's `session_epoch` at sign-in: once the admin's differs (its
+/// password changed) the session is not the admin's any more (`core::access::admins`).
+pub const SESSION_ADMIN_EPOCH: &str = "admin_epoch";
 
 /// What a server function may need: the Leptos options and the same [`Services`] the REST API
 /// holds. Derefs to `Services`, so `state.db`, `state.live`… read as before. Cheap to clone.
@@ -49,20 +52,64 @@ fn set_status(status: http::StatusCode) {
     }
 }
 
+/// The admin `session` is signed in as, if it still is: the admin exists and its session epoch is
+/// the one stored at sign-in. A session that is no longer valid (password changed, admin removed)
+/// is deleted from the store, so its cookie is worthless from now on. Pages (the page guard),
+/// server functions, the SSE feed and the CSV download all ask this.
+pub async fn session_admin(
+    db: &ccgate_core::Db,
+    session: &Session,
+) -> Result<Option<Admin>, AppError> {
+    let internal = |e: tower_sessions::session::Error| {
+        tracing::error!(error = %e, "session load failed");
+        AppError::Internal
+    };
+    let Some(id) = session
+        .get::<i64>(SESSION_ADMIN_ID)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    let epoch = session
+        .get::<i64>(SESSION_ADMIN_EPOCH)
+        .await
+        .map_err(internal)?;
+    let admin = match epoch {
+        Some(epoch) => ccgate_core::access::admins::signed_in(db, id, epoch).await?,
+        // A session from before epochs were kept.
+        None => None,
+    };
+    if admin.is_none() {
+        tracing::info!(admin_id = id, "stale admin session ended");
+        session.flush().await.map_err(internal)?;
+    }
+    Ok(admin)
+}
+
+/// Make `session` the admin's: a new session id (no fixation), the admin's id and session epoch.
+pub async fn start_session(session: &Session, admin: &Admin) -> Result<(), AppError> {
+    let internal = |e: tower_sessions::session::Error| {
+        tracing::error!(error = %e, "session write failed");
+        AppError::Internal
+    };
+    session.cycle_id().await.map_err(internal)?;
+    session
+        .insert(SESSION_ADMIN_ID, admin.id)
+        .await
+        .map_err(internal)?;
+    session
+        .insert(SESSION_ADMIN_EPOCH, admin.session_epoch)
+        .await
+        .map_err(internal)
+}
+
 /// The signed-in admin, or a 401 `Unauthorized`. Every server function that touches data calls
 /// this first: server functions are public HTTP endpoints.
 pub async fn require_admin() -> Result<Admin, AppError> {
     let state = state()?;
     let session = session().await?;
-    let id: Option<i64> = session.get(SESSION_ADMIN_ID).await.map_err(|e| {
-        tracing::error!(error = %e, "session load failed");
-        AppError::Internal
-    })?;
-    let admin = match id {
-        Some(id) => ccgate_core::access::admins::get(&state.db, id).await?,
-        None => None,
-    };
-    admin.ok_or_else(|| {
+    session_admin(&state.db, &session).await?.ok_or_else(|| {
         set_status(http::StatusCode::UNAUTHORIZED);
         AppError::Unauthorized
     })

@@ -7,7 +7,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use app::ssr::{AppState, SESSION_ADMIN_ID};
+use app::ssr::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -18,14 +18,8 @@ use tower_sessions::Session;
 pub const PATH: &str = "/admin/events";
 
 pub async fn events(State(state): State<AppState>, session: Session) -> Response {
-    let admin = match session.get::<i64>(SESSION_ADMIN_ID).await {
-        Ok(Some(id)) => ccgate_core::access::admins::get(&state.db, id)
-            .await
-            .ok()
-            .flatten(),
-        _ => None,
-    };
-    if admin.is_none() {
+    let admin = app::ssr::session_admin(&state.db, &session).await;
+    if !matches!(admin, Ok(Some(_))) {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     }
     let sub = state.journal.subscribe();

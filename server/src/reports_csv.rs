@@ -3,7 +3,7 @@
 //! The dates are the page's (`until` is the last day included); the body is the report's CSV with
 //! a byte-order mark (Excel reads Cyrillic with it), served as an attachment.
 
-use app::ssr::{AppState, SESSION_ADMIN_ID};
+use app::ssr::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,14 +26,8 @@ pub async fn download(
     session: Session,
     Query(q): Query<CsvQuery>,
 ) -> Response {
-    let admin = match session.get::<i64>(SESSION_ADMIN_ID).await {
-        Ok(Some(id)) => ccgate_core::access::admins::get(&state.db, id)
-            .await
-            .ok()
-            .flatten(),
-        _ => None,
-    };
-    if admin.is_none() {
+    let admin = app::ssr::session_admin(&state.db, &session).await;
+    if !matches!(admin, Ok(Some(_))) {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     }
     match app::api::reports::csv(&state, &q.report, &q.from, &q.until, &q.group_by).await {

@@ -5,9 +5,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use app::ssr::{AppState, SESSION_ADMIN_ID};
+use app::ssr::AppState;
 use app::{is_protected_page, shell, App};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -158,7 +158,7 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
             axum::routing::get(crate::reports_csv::download),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(page_guard));
+        .layer(middleware::from_fn_with_state(state.clone(), page_guard));
     let panel = store
         .apply(panel, &state.config)
         .layer(middleware::from_fn(crate::guard::rpc_status))
@@ -203,13 +203,21 @@ fn with_security_headers(r: Router) -> Router {
 }
 
 /// Pages need a signed-in admin: without one, go to `/login`; signed in, `/login` goes home.
-async fn page_guard(session: Session, req: Request, next: Next) -> Response {
+async fn page_guard(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
     if req.method() == Method::GET || req.method() == Method::HEAD {
         let path = req.uri().path();
         let is_login = path == "/login";
         let is_protected = is_protected_page(path);
         if is_login || is_protected {
-            let signed_in = matches!(session.get::<i64>(SESSION_ADMIN_ID).await, Ok(Some(_)));
+            let signed_in = matches!(
+                app::ssr::session_admin(&state.db, &session).await,
+                Ok(Some(_))
+            );
             if is_protected && !signed_in {
                 return Redirect::to("/login").into_response();
             }

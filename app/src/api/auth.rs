@@ -43,7 +43,7 @@ impl From<ccgate_core::access::admins::LoginLogEntry> for SignIn {
 /// Sign in. On success the session id is rotated and the browser is sent to the dashboard.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    use crate::ssr::{respond_with, session, state, SESSION_ADMIN_ID};
+    use crate::ssr::{respond_with, session, state};
     use axum::extract::ConnectInfo;
     use ccgate_core::access::admins::{self, LoginAttempt, LoginOutcome};
     use std::net::SocketAddr;
@@ -73,16 +73,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     .await?;
     match outcome {
         LoginOutcome::Ok(admin) => {
-            let session = session().await?;
-            let internal = |e: tower_sessions::session::Error| {
-                tracing::error!(error = %e, "session write failed");
-                AppError::Internal
-            };
-            session.cycle_id().await.map_err(internal)?;
-            session
-                .insert(SESSION_ADMIN_ID, admin.id)
-                .await
-                .map_err(internal)?;
+            crate::ssr::start_session(&session().await?, &admin).await?;
             tracing::info!(admin = %admin.username, "admin signed in");
             leptos_axum::redirect("/");
             Ok(())

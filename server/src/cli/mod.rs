@@ -79,7 +79,8 @@ pub enum Command {
 pub enum AdminAction {
     /// Create an admin; the password is read from the terminal or standard input
     Create { username: String },
-    /// Change an admin's password; read from the terminal or standard input
+    /// Change an admin's password (read from the terminal or standard input) and end its panel
+    /// sessions
     Passwd { username: String },
     /// List admins
     List,
@@ -164,7 +165,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 AdminAction::Passwd { username } => {
                     let pw = read_password(true)?;
                     admins::set_password(&db, &username, pw).await?;
-                    println!("password of `{username}` changed");
+                    println!("password of `{username}` changed; its panel sessions are ended");
                 }
                 AdminAction::List => {
                     for a in admins::list(&db).await? {

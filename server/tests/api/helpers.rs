@@ -38,6 +38,18 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// Like [`client`], but connecting from `ip` (any 127.x.y.z works on loopback): another sign-in
+/// source as the server sees it.
+pub fn client_from(ip: std::net::IpAddr) -> reqwest::Client {
+    ccgate_core::platform::http::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("ccgate-tests/1.0")
+        .local_address(ip)
+        .build()
+        .unwrap()
+}
+
 async fn database_url(backend: Backend, dir: &tempfile::TempDir) -> Option<String> {
     match backend {
         Backend::Sqlite => Some(format!("sqlite://{}/ccgate.db", dir.path().display())),

@@ -1,0 +1,288 @@
+//! Sign-in: the throttle, the password check and the sign-in log (`admin_login_log`).
+//!
+//! **Throttling rules**, counted from the log within [`THROTTLE_WINDOW_MS`] (15 minutes):
+//!
+//! * **Username and IP.** After [`PAIR_MAX_FAILURES`] failures of one username from one IP since
+//!   that pair's last success, that pair's attempts are refused (`throttled`) without checking the
+//!   password, until the oldest of those failures leaves the window.
+//! * **IP.** After [`IP_MAX_FAILURES`] failures from one IP, whatever the usernames (a success
+//!   does not clear them), every attempt from it is refused the same way.
+//! * **Username alone is never refused**: that would let anyone lock an admin out. After
+//!   [`USER_SLOW_AFTER_FAILURES`] failures for a username from any IPs since its last success,
+//!   each attempt for it is answered no sooner than [`USER_SLOWDOWN_MS`] after it came, whatever
+//!   the outcome. The right password from an IP that has not failed always opens.
+//!
+//! **Atomic.** Deciding and recording an attempt are one write transaction that starts by locking
+//! the one row of `admin_login_lock` (held for a few short queries, never during a password
+//! check): concurrent attempts, also of other instances on the same database, are decided one
+//! after the other, each seeing the rows of those before it. An attempt allowed to check its
+//! password is recorded as `fail` *before* the check and turned into `ok` if the password is
+//! right, so a check in flight counts against the limits (and one cut short stays a failure).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::Admin;
+use crate::platform::db::{Backend, Db};
+use crate::platform::error::ServiceError;
+use crate::platform::password;
+use crate::platform::secret::Secret;
+use crate::platform::time::now_ms;
+
+pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failures of one username from one IP after which that pair is refused unchecked.
+pub const PAIR_MAX_FAILURES: usize = 5;
+/// Failures from one IP, over all usernames, after which that IP is refused unchecked.
+pub const IP_MAX_FAILURES: usize = 20;
+// The pair's limit must bite before the IP's, or it would never matter.
+const _: () = assert!(PAIR_MAX_FAILURES < IP_MAX_FAILURES);
+/// Failures of one username (any IPs) after which its attempts are slowed down, never refused.
+pub const USER_SLOW_AFTER_FAILURES: usize = 5;
+/// How long a slowed-down attempt takes at least.
+pub const USER_SLOWDOWN_MS: u64 = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct LoginLogEntry {
+    pub id: i64,
+    pub at: i64,
+    pub username: String,
+    pub ip: String,
+    pub user_agent: String,
+    /// `ok`, `fail` (the password was checked and wrong, or the check never finished) or
+    /// `throttled` (refused without checking).
+    pub result: String,
+}
+
+pub struct LoginAttempt {
+    pub username: String,
+    pub password: Secret<String>,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+#[derive(Debug)]
+pub enum LoginOutcome {
+    /// The admin as of this sign-in: its `session_epoch` is the one the password was checked
+    /// under, for the session to keep.
+    Ok(Admin),
+    BadCredentials,
+    Throttled {
+        retry_after_secs: u64,
+    },
+}
+
+fn clip(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}
+
+/// Check credentials, with throttling and a log row for every attempt.
+pub async fn login(db: &Db, attempt: LoginAttempt) -> Result<LoginOutcome, ServiceError> {
+    let now = now_ms();
+    let username = clip(attempt.username.trim(), 64);
+    let ip = clip(&attempt.ip, 64);
+    let user_agent = clip(&attempt.user_agent, 512);
+
+    let (log_id, slow) = match reserve(db, now, &username, &ip, &user_agent).await? {
+        Reservation::Refused { wait_ms } => {
+            return Ok(LoginOutcome::Throttled {
+                retry_after_secs: ((wait_ms + 999) / 1000) as u64,
+            })
+        }
+        Reservation::Check { log_id, slow } => (log_id, slow),
+    };
+
+    type Row = (i64, String, i64, Option<i64>, i64, String);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, username, created_at, last_login_at, session_epoch, password_hash \
+         FROM admins WHERE username = ?",
+    )
+    .bind(&username)
+    .fetch_optional(&db.pool)
+    .await?;
+    let (admin, phc) = match row {
+        Some((id, username, created_at, last_login_at, session_epoch, phc)) => (
+            Some(Admin {
+                id,
+                username,
+                created_at,
+                last_login_at,
+                session_epoch,
+            }),
+            Some(phc),
+        ),
+        None => (None, None),
+    };
+    let check = password::verify(attempt.password, phc);
+    let ok = if slow {
+        let started = tokio::time::Instant::now();
+        let ok = check.await;
+        tokio::time::sleep_until(started + Duration::from_millis(USER_SLOWDOWN_MS)).await;
+        ok
+    } else {
+        check.await
+    };
+    match (ok, admin) {
+        (true, Some(mut admin)) => {
+            let mut tx = db.begin_write().await?;
+            sqlx::query("UPDATE admin_login_log SET result = 'ok' WHERE id = ?")
+                .bind(log_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE admins SET last_login_at = ? WHERE id = ?")
+                .bind(now)
+                .bind(admin.id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            admin.last_login_at = Some(now);
+            Ok(LoginOutcome::Ok(admin))
+        }
+        // Already logged as `fail`.
+        _ => Ok(LoginOutcome::BadCredentials),
+    }
+}
+
+enum Reservation {
+    /// Refused without a password check (logged `throttled`).
+    Refused { wait_ms: i64 },
+    /// Logged as `fail` under `log_id`; check the password (answering no sooner than
+    /// [`USER_SLOWDOWN_MS`] if `slow`).
+    Check { log_id: i64, slow: bool },
+}
+
+/// Decide an attempt against the throttle and record it, in one write transaction serialised by
+/// the lock row (see the module's doc).
+async fn reserve(
+    db: &Db,
+    now: i64,
+    username: &str,
+    ip: &str,
+    user_agent: &str,
+) -> Result<Reservation, ServiceError> {
+    let mut tx = db.begin_write().await?;
+    // First statement: wait for the lock. On MySQL this also makes the reads below see every
+    // attempt committed before (InnoDB takes a transaction's snapshot at its first plain read).
+    sqlx::query("UPDATE admin_login_lock SET at = ? WHERE id = 1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    let since = now - THROTTLE_WINDOW_MS;
+
+    let pair_ok = last_ok(&mut tx, "username = ? AND ip = ?", &[username, ip]).await?;
+    let pair = failures(
+        &mut tx,
+        "username = ? AND ip = ?",
+        &[username, ip],
+        since,
+        pair_ok,
+        PAIR_MAX_FAILURES,
+    )
+    .await?;
+    let by_ip = failures(&mut tx, "ip = ?", &[ip], since, 0, IP_MAX_FAILURES).await?;
+    let wait = wait_ms(&pair, PAIR_MAX_FAILURES, now).max(wait_ms(&by_ip, IP_MAX_FAILURES, now));
+
+    let result = if wait > 0 { "throttled" } else { "fail" };
+    sqlx::query(
+        "INSERT INTO admin_login_log (at, username, ip, user_agent, result) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(now)
+    .bind(username)
+    .bind(ip)
+    .bind(user_agent)
+    .bind(result)
+    .execute(&mut *tx)
+    .await?;
+    if wait > 0 {
+        tx.commit().await?;
+        return Ok(Reservation::Refused { wait_ms: wait });
+    }
+    // The Any driver reports no last insert id for SQLite; ask the connection itself.
+    let log_id: i64 = sqlx::query_scalar(match db.backend {
+        Backend::Sqlite => "SELECT last_insert_rowid()",
+        Backend::MySql => "SELECT CAST(LAST_INSERT_ID() AS SIGNED)",
+    })
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let user_ok = last_ok(&mut tx, "username = ?", &[username]).await?;
+    let by_user = failures(
+        &mut tx,
+        "username = ?",
+        &[username],
+        since,
+        user_ok,
+        USER_SLOW_AFTER_FAILURES + 1,
+    )
+    .await?;
+    tx.commit().await?;
+    // This attempt's own row is among them.
+    let slow = by_user.len() > USER_SLOW_AFTER_FAILURES;
+    Ok(Reservation::Check { log_id, slow })
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// The id of the newest successful sign-in matching `filter` (0: none). `filter` is one of a few
+/// fixed conditions of this module, never input.
+async fn last_ok(tx: &mut Tx, filter: &str, binds: &[&str]) -> Result<i64, ServiceError> {
+    let sql = format!("SELECT MAX(id) FROM admin_login_log WHERE {filter} AND result = 'ok'");
+    let mut q = sqlx::query_scalar(&sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    let id: Option<i64> = q.fetch_one(&mut **tx).await?;
+    Ok(id.unwrap_or(0))
+}
+
+/// The times of the newest `limit` failures matching `filter`, newer than `since` and after the
+/// row `after_id`, newest first.
+async fn failures(
+    tx: &mut Tx,
+    filter: &str,
+    binds: &[&str],
+    since: i64,
+    after_id: i64,
+    limit: usize,
+) -> Result<Vec<i64>, ServiceError> {
+    let sql = format!(
+        "SELECT at FROM admin_login_log WHERE {filter} AND result = 'fail' AND at > ? AND id > ? \
+         ORDER BY at DESC LIMIT {limit}"
+    );
+    let mut q = sqlx::query_scalar(&sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    Ok(q.bind(since).bind(after_id).fetch_all(&mut **tx).await?)
+}
+
+/// Milliseconds until fewer than `max` of `fails` (newest first) are in the window (0: not
+/// throttled).
+fn wait_ms(fails: &[i64], max: usize, now: i64) -> i64 {
+    match fails.get(max - 1) {
+        Some(oldest) => (oldest + THROTTLE_WINDOW_MS - now).max(1),
+        None => 0,
+    }
+}
+
+/// The newest sign-in attempts first.
+pub async fn login_log(
+    db: &Db,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<LoginLogEntry>, i64), ServiceError> {
+    let limit = limit.clamp(1, 1000);
+    let offset = offset.max(0);
+    let items = sqlx::query_as(
+        "SELECT id, at, username, ip, user_agent, result FROM admin_login_log \
+         ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.pool)
+    .await?;
+    let total = sqlx::query_scalar("SELECT COUNT(*) FROM admin_login_log")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok((items, total))
+}

@@ -1,0 +1,205 @@
+//! Admin accounts and sign-in against a real (scratch SQLite) database: who may lock whom out,
+//! that concurrent attempts cannot check more passwords than the limit, and the session epoch.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::platform::db::scratch;
+
+const ADMIN: &str = "admin";
+const RIGHT: &str = "right-password-1";
+const PAIR_MAX: usize = PAIR_MAX_FAILURES;
+const IP_MAX: usize = IP_MAX_FAILURES;
+const SLOWDOWN: Duration = Duration::from_millis(USER_SLOWDOWN_MS);
+
+#[test]
+fn usernames_parse() {
+    assert!(Username::parse("admin").is_ok());
+    assert!(Username::parse(" ops.lead@cc-1 ").is_ok());
+    assert!(Username::parse("").is_err());
+    assert!(Username::parse("has space").is_err());
+    assert!(Username::parse("админ").is_err());
+    assert!(Username::parse(&"a".repeat(65)).is_err());
+}
+
+async fn db_with_admin() -> (tempfile::TempDir, Db) {
+    let (dir, db) = scratch(8).await;
+    create(&db, ADMIN, Secret::new(RIGHT.into())).await.unwrap();
+    (dir, db)
+}
+
+async fn try_login(db: &Db, user: &str, pw: &str, ip: &str) -> LoginOutcome {
+    login(
+        db,
+        LoginAttempt {
+            username: user.into(),
+            password: Secret::new(pw.into()),
+            ip: ip.into(),
+            user_agent: "tests".into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn is_ok(o: &LoginOutcome) -> bool {
+    matches!(o, LoginOutcome::Ok(_))
+}
+fn is_bad(o: &LoginOutcome) -> bool {
+    matches!(o, LoginOutcome::BadCredentials)
+}
+fn is_throttled(o: &LoginOutcome) -> bool {
+    matches!(o, LoginOutcome::Throttled { .. })
+}
+
+async fn log_results(db: &Db) -> Vec<String> {
+    sqlx::query_scalar("SELECT result FROM admin_login_log ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_from_one_ip_never_lock_the_admin_out_from_another() {
+    let (_dir, db) = db_with_admin().await;
+    for _ in 0..PAIR_MAX {
+        let o = try_login(&db, ADMIN, "wrong-password", "203.0.113.1").await;
+        assert!(is_bad(&o), "{o:?}");
+    }
+    // That IP is done with that username, even with the right password.
+    let o = try_login(&db, ADMIN, RIGHT, "203.0.113.1").await;
+    match o {
+        LoginOutcome::Throttled { retry_after_secs } => {
+            assert!((1..=900).contains(&retry_after_secs), "{retry_after_secs}")
+        }
+        o => panic!("{o:?}"),
+    }
+    // Another IP that has not failed: the right password opens, a wrong one is checked (and
+    // refused as wrong, not throttled).
+    let o = try_login(&db, ADMIN, RIGHT, "198.51.100.7").await;
+    assert!(is_ok(&o), "{o:?}");
+    let o = try_login(&db, ADMIN, "wrong-password", "198.51.100.8").await;
+    assert!(is_bad(&o), "{o:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_for_a_username_from_many_ips_slow_it_down_but_never_refuse_it() {
+    let (_dir, db) = db_with_admin().await;
+    for i in 0..USER_SLOW_AFTER_FAILURES + 2 {
+        let o = try_login(&db, ADMIN, "wrong-password", &format!("192.0.2.{i}")).await;
+        assert!(is_bad(&o), "attempt {i}: {o:?}");
+    }
+    let started = Instant::now();
+    let o = try_login(&db, ADMIN, RIGHT, "192.0.2.200").await;
+    assert!(is_ok(&o), "{o:?}");
+    assert!(
+        started.elapsed() >= SLOWDOWN,
+        "answered in {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_ip_is_bounded_across_usernames() {
+    let (_dir, db) = db_with_admin().await;
+    for i in 0..IP_MAX {
+        let o = try_login(&db, &format!("guess{i}"), "wrong-password", "203.0.113.9").await;
+        assert!(is_bad(&o), "attempt {i}: {o:?}");
+    }
+    let o = try_login(&db, ADMIN, RIGHT, "203.0.113.9").await;
+    assert!(is_throttled(&o), "{o:?}");
+    let o = try_login(&db, "guess-more", "wrong-password", "203.0.113.9").await;
+    assert!(is_throttled(&o), "{o:?}");
+    // Other IPs are not concerned.
+    let o = try_login(&db, ADMIN, RIGHT, "203.0.113.10").await;
+    assert!(is_ok(&o), "{o:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_success_clears_the_failures_of_its_username_and_ip() {
+    let (_dir, db) = db_with_admin().await;
+    for _ in 0..PAIR_MAX - 1 {
+        assert!(is_bad(
+            &try_login(&db, ADMIN, "typo-typo", "203.0.113.4").await
+        ));
+    }
+    assert!(is_ok(&try_login(&db, ADMIN, RIGHT, "203.0.113.4").await));
+    for _ in 0..PAIR_MAX - 1 {
+        let o = try_login(&db, ADMIN, "typo-typo", "203.0.113.4").await;
+        assert!(is_bad(&o), "{o:?}");
+    }
+    assert!(is_ok(&try_login(&db, ADMIN, RIGHT, "203.0.113.4").await));
+    assert_eq!(
+        log_results(&db).await,
+        ["fail", "fail", "fail", "fail", "ok", "fail", "fail", "fail", "fail", "ok"]
+    );
+}
+
+/// 60 wrong passwords at once from one IP: the throttle is decided and the attempt recorded in one
+/// step, so no more than the limit of them get their password checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_attempts_check_at_most_the_limit_of_passwords() {
+    let (_dir, db) = db_with_admin().await;
+    let db = Arc::new(db);
+    let tasks: Vec<_> = (0..60)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(
+                async move { try_login(&db, ADMIN, "wrong-password", "203.0.113.60").await },
+            )
+        })
+        .collect();
+    let mut bad = 0;
+    let mut throttled = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            LoginOutcome::BadCredentials => bad += 1,
+            LoginOutcome::Throttled { .. } => throttled += 1,
+            o => panic!("{o:?}"),
+        }
+    }
+    assert_eq!(bad, PAIR_MAX, "passwords checked");
+    assert_eq!(throttled, 60 - PAIR_MAX);
+    let log = log_results(&db).await;
+    assert_eq!(log.iter().filter(|r| *r == "fail").count(), PAIR_MAX);
+    assert_eq!(
+        log.iter().filter(|r| *r == "throttled").count(),
+        60 - PAIR_MAX
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_moves_the_session_epoch() {
+    let (_dir, db) = db_with_admin().await;
+    let LoginOutcome::Ok(at_sign_in) = try_login(&db, ADMIN, RIGHT, "203.0.113.5").await else {
+        panic!("sign-in refused");
+    };
+    assert!(at_sign_in.last_login_at.is_some());
+    let still = signed_in(&db, at_sign_in.id, at_sign_in.session_epoch)
+        .await
+        .unwrap();
+    assert_eq!(still.map(|a| a.username).as_deref(), Some(ADMIN));
+
+    set_password(&db, ADMIN, Secret::new("another-password".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in(&db, at_sign_in.id, at_sign_in.session_epoch)
+            .await
+            .unwrap(),
+        None,
+        "a session from before the change is no longer the admin's"
+    );
+    let LoginOutcome::Ok(again) = try_login(&db, ADMIN, "another-password", "203.0.113.5").await
+    else {
+        panic!("sign-in with the new password refused");
+    };
+    assert_ne!(again.session_epoch, at_sign_in.session_epoch);
+    assert!(signed_in(&db, again.id, again.session_epoch)
+        .await
+        .unwrap()
+        .is_some());
+    // The old password is wrong now.
+    assert!(is_bad(&try_login(&db, ADMIN, RIGHT, "203.0.113.5").await));
+}
