@@ -22,13 +22,13 @@ both_backends!(
     add_keeps_contacts_while_freeswitch_is_down,
 );
 
-struct Fs {
-    esl_port: u16,
-    http_port: u16,
+pub(crate) struct Fs {
+    pub(crate) esl_port: u16,
+    pub(crate) http_port: u16,
     sim: Arc<Sim>,
 }
 
-async fn start_fs(scenario: Scenario) -> Fs {
+pub(crate) async fn start_fs(scenario: Scenario) -> Fs {
     let sim = Sim::new(
         Config {
             esl_password: "ClueCon".into(),
@@ -50,7 +50,7 @@ async fn start_fs(scenario: Scenario) -> Fs {
     fs
 }
 
-async fn configure(app: &TestApp, pairs: &[(&str, String)]) {
+pub(crate) async fn configure(app: &TestApp, pairs: &[(&str, String)]) {
     let changes: Vec<(String, String)> = pairs
         .iter()
         .map(|(k, v)| (format!("freeswitch.{k}"), v.clone()))

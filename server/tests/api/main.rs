@@ -9,6 +9,7 @@ mod admin_login;
 mod contact_center;
 mod dashboard;
 mod demo;
+mod openapi;
 mod panel;
 mod panel_projects;
 mod panel_reports;
