@@ -413,7 +413,7 @@ async fn recordings_with_ranges_and_no_escape(app: &TestApp) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {
         let p = e.path();

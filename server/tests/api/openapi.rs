@@ -7,14 +7,17 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::contact_center::{configure, start_fs};
+use crate::contact_center::{configure, copy_dir, start_fs};
 use crate::helpers::TestApp;
 
 both_backends!(the_document_describes_what_is_served);
 
-/// `~` and `/` escaped for a JSON pointer.
+/// `~` and `/` escaped for a JSON pointer, `{` and `}` for the URI fragment holding it.
 fn esc(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
+    s.replace('~', "~0")
+        .replace('/', "~1")
+        .replace('{', "%7B")
+        .replace('}', "%7D")
 }
 
 /// Check one answer against the document: its status is documented for the operation, its
@@ -165,6 +168,16 @@ async fn the_document_describes_what_is_served(app: &TestApp) {
         }
     }
     assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
+    // The checker itself refuses what the document does not allow.
+    let me = "/api/v1/me";
+    let ok = br#"{"user":{"id":"1","login":"a","note":""},"key":{"id":"2","name":"k","prefix":"ccg_","expires_at":null},"permissions":[]}"#;
+    conforms(&doc, me, "get", 200, "application/json", ok).unwrap();
+    assert!(conforms(&doc, me, "get", 200, "application/json", br#"{"user":1}"#).is_err());
+    assert!(conforms(&doc, me, "get", 418, "application/json", ok).is_err());
+    assert!(conforms(&doc, me, "get", 200, "text/html", ok).is_err());
+    let forbidden =
+        br#"{"error":{"code":"queue_not_found","message":"m","request_id":"r","more_info":"x"}}"#;
+    assert!(conforms(&doc, me, "get", 401, "application/json", forbidden).is_err());
 
     // Every error code of the catalogue in the document's enum.
     let codes: Vec<&str> = doc["components"]["schemas"]["ErrorCode"]["enum"]
@@ -204,6 +217,11 @@ async fn the_document_describes_what_is_served(app: &TestApp) {
     let all: Vec<&str> = all.iter().map(String::as_str).collect();
     let (_, key) = app.api_user("crm-openapi", &all).await;
     let fs = start_fs(fs_sim::scenario::Scenario::Demo).await;
+    let cdr_dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/freeswitch/cdr"),
+        cdr_dir.path(),
+    );
     configure(
         app,
         &[
@@ -211,6 +229,8 @@ async fn the_document_describes_what_is_served(app: &TestApp) {
             ("host", "127.0.0.1".into()),
             ("port", fs.http_port.to_string()),
             ("esl_port", fs.esl_port.to_string()),
+            ("cdr_path", cdr_dir.path().display().to_string()),
+            ("cdr_scan_seconds", "1".into()),
         ],
     )
     .await;
@@ -357,17 +377,44 @@ async fn the_document_describes_what_is_served(app: &TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = call(
-        app,
-        &doc,
-        "get",
-        "/api/v1/cc/cdr",
-        "/api/v1/cc/cdr?limit=5",
-        Some(&key),
-        None,
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK);
+    // The real CDRs of testdata/freeswitch, once indexed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let cdrs = loop {
+        let (s, b) = call(
+            app,
+            &doc,
+            "get",
+            "/api/v1/cc/cdr",
+            "/api/v1/cc/cdr?limit=1000",
+            Some(&key),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let v = json_of(&b);
+        if v["total"].as_u64().unwrap_or(0) >= 5 {
+            break v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "CDRs not indexed in time: {v}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    for cdr in cdrs["items"].as_array().unwrap() {
+        let uuid = cdr["uuid"].as_str().unwrap();
+        let (s, _) = call(
+            app,
+            &doc,
+            "get",
+            "/api/v1/cc/cdr/{uuid}",
+            &format!("/api/v1/cc/cdr/{uuid}"),
+            Some(&key),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+    }
     let (s, _) = call(
         app,
         &doc,

@@ -25,7 +25,7 @@ fn opt_time<S: Serializer>(ms: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
 
 /// `column: type => "public name"` for each indexed column, in the API's order.
 macro_rules! cdr_columns {
-    ($($(#[$attr:meta])* $col:ident: $ty:ty => $public:literal,)*) => {
+    ($($(#[$attr:meta])* $col:ident: $ty:ty => $public:tt,)*) => {
         /// One call as indexed (table `cdr`) and as the API shows it (times as RFC 3339).
         #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Cdr))]

@@ -22,7 +22,10 @@ fn value(s: impl AsRef<str>) -> HeaderValue {
 #[allow(dead_code)]
 pub struct AudioQuery {
     /// The call's UUID (as in `cc/cdr`).
-    #[param(example = "0b9f3c1e-5a8d-4c2b-9e7f-1a2b3c4d5e6f")]
+    #[param(
+        example = "0b9f3c1e-5a8d-4c2b-9e7f-1a2b3c4d5e6f",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     uuid: String,
 }
 

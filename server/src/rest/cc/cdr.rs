@@ -19,10 +19,16 @@ use crate::rest::params::Params;
 #[allow(dead_code)]
 pub struct CdrQuery {
     /// Calls that started at or after this instant: RFC 3339, or `YYYY-MM-DD` in the configured zone.
-    #[param(example = "2026-12-01")]
+    #[param(
+        example = "2026-12-01",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     from: Option<String>,
     /// Calls that started before this instant (same forms as `from`; after `from`).
-    #[param(example = "2026-12-02T00:00:00Z")]
+    #[param(
+        example = "2026-12-02T00:00:00Z",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     until: Option<String>,
     /// Caller or destination number (a leading `+` is ignored).
     #[param(example = "79161234567")]
@@ -37,6 +43,9 @@ pub struct CdrQuery {
     #[param(example = "support@default")]
     queue: Option<String>,
     /// One call's UUID.
+    #[param(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     uuid: Option<String>,
     /// Page size.
     #[param(default = 100, minimum = 0, maximum = 1000)]
@@ -122,7 +131,7 @@ pub async fn list(
     get,
     path = "/v1/cc/cdr/{uuid}",
     params(
-        ("uuid" = String, Path, description = "The call's UUID."),
+        ("uuid" = String, Path, description = "The call's UUID.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         NoParams,
     ),
     responses(

@@ -39,11 +39,17 @@ pub fn routes() -> ModuleRoutes {
 pub struct ReportParams {
     /// First day: RFC 3339 or `YYYY-MM-DD` in the configured zone, widened to its whole day
     /// (default: the day before `until`'s last day, i.e. that day alone).
-    #[param(example = "2026-11-01")]
+    #[param(
+        example = "2026-11-01",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     from: Option<String>,
     /// End, exclusive: the last day is the one holding the instant before it (default: through
     /// today). At most 366 days.
-    #[param(example = "2026-12-01")]
+    #[param(
+        example = "2026-12-01",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     until: Option<String>,
     /// The grouping; each report offers some (`request`/`badRequest`: day, user, module, method,
     /// status, error_code; `users`: user; `sms`: day, status, gateway, user), the first its default.

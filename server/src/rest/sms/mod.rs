@@ -42,7 +42,10 @@ pub fn routes() -> ModuleRoutes {
 #[allow(dead_code)]
 pub struct StatusQuery {
     /// 1 to 1000 message ids (as `sms/send` answered), comma-separated.
-    #[param(example = "m0193a1b2c3d4e5f60718293a4b")]
+    #[param(
+        example = "m0193a1b2c3d4e5f60718293a4b",
+        pattern = "^[A-Za-z0-9]{1,40}(,[A-Za-z0-9]{1,40}){0,999}$"
+    )]
     id: String,
     /// Also each message's status history.
     #[param(default = false)]

@@ -73,10 +73,16 @@ pub struct GetQuery {
     project: String,
     /// Start of the period: RFC 3339, or `YYYY-MM-DD` in the configured zone (default: the start
     /// of `until`'s day).
-    #[param(example = "2026-12-01")]
+    #[param(
+        example = "2026-12-01",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     from: Option<String>,
     /// End of the period (default: now); at most 366 days after `from`.
-    #[param(example = "2026-12-02T10:00:00Z")]
+    #[param(
+        example = "2026-12-02T10:00:00Z",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     until: Option<String>,
 }
 
@@ -86,10 +92,16 @@ pub struct GetQuery {
 #[allow(dead_code)]
 pub struct AllQuery {
     /// As in `stats/get`.
-    #[param(example = "2026-12-01")]
+    #[param(
+        example = "2026-12-01",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     from: Option<String>,
     /// As in `stats/get`.
-    #[param(example = "2026-12-02T10:00:00Z")]
+    #[param(
+        example = "2026-12-02T10:00:00Z",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
     until: Option<String>,
 }
 
