@@ -46,6 +46,7 @@ async fn cc_table(client: &FsClient, args: &str) -> Result<Vec<Row>, CcError> {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentCounts {
     pub total: u64,
     /// By status (`Available`, `On Break`, `Logged Out`, …).
@@ -55,6 +56,7 @@ pub struct AgentCounts {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Queue {
     pub name: String,
     pub strategy: String,
@@ -71,6 +73,7 @@ pub struct Queue {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Agent {
     pub name: String,
     pub status: String,
@@ -84,6 +87,7 @@ pub struct Agent {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
     pub queue: String,
     pub agent: String,
@@ -93,6 +97,7 @@ pub struct Tier {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub uuid: String,
     pub session_uuid: String,
@@ -104,6 +109,7 @@ pub struct Member {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueDetail {
     #[serde(flatten)]
     pub queue: Queue,

@@ -95,7 +95,9 @@ impl PublicError for ServiceError {
 /// Why one item of a batch (`cc/add` contacts, `sms/send` recipients) was refused: the same shape
 /// in every module, `{"code", "field", "message"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemError {
+    #[cfg_attr(feature = "openapi", schema(value_type = ErrorCodeSchema))]
     pub code: ErrorCode,
     pub field: &'static str,
     pub message: String,
@@ -123,6 +125,36 @@ impl serde::Serialize for ItemError {
         st.serialize_field("field", self.field)?;
         st.serialize_field("message", &self.message)?;
         st.end()
+    }
+}
+
+/// The OpenAPI schema of an error code: a string enum of every [`ErrorCode`] (component
+/// `ErrorCode`), its description the table of codes with their HTTP status and doc line.
+#[cfg(feature = "openapi")]
+pub struct ErrorCodeSchema;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ErrorCodeSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use std::fmt::Write;
+        let mut doc = String::from(
+            "A stable error code (never renamed):\n\n| code | HTTP | meaning |\n|---|---|---|\n",
+        );
+        for c in ErrorCode::ALL {
+            let _ = writeln!(doc, "| `{}` | {} | {} |", c.as_str(), c.status(), c.doc());
+        }
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+            .description(Some(doc))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ErrorCodeSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ErrorCode".into()
     }
 }
 

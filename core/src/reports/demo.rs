@@ -25,6 +25,7 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// The report server's answer, in our envelope.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DemoAnswer {
     pub report: &'static str,
     pub upstream_status: u16,

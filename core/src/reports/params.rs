@@ -176,6 +176,7 @@ pub fn period(
 /// The range as answered: `from` and `until` (exclusive) in RFC 3339 UTC, the number of days and
 /// the zone they are days of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ReportRange))]
 pub struct Range {
     pub from: String,
     pub until: String,

@@ -201,6 +201,7 @@ fn order_of(g: GroupBy, l: &Line) -> i64 {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RequestCounts))]
 pub struct Counts {
     pub requests: i64,
     /// 2xx/3xx.
@@ -224,6 +225,7 @@ impl Counts {
 
 /// One group of `reports.request`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestRow {
     /// The group: `YYYY-MM-DD`, a login (empty: no valid key), a module, `module.method`, an HTTP
     /// status or an error code (empty: none).
@@ -236,6 +238,7 @@ pub struct RequestRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestReport {
     pub report: &'static str,
     #[serde(flatten)]
@@ -347,6 +350,7 @@ impl RequestReport {
 
 /// How often one error code was answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeCount {
     pub error_code: String,
     pub status: i64,
@@ -355,6 +359,7 @@ pub struct CodeCount {
 
 /// One group of `reports.badRequest`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BadRow {
     pub key: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -370,6 +375,7 @@ pub struct BadRow {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BadTotals {
     pub requests: i64,
     pub bad: i64,
@@ -379,6 +385,7 @@ pub struct BadTotals {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BadReport {
     pub report: &'static str,
     #[serde(flatten)]

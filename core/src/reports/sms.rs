@@ -28,6 +28,7 @@ pub const GROUPS: &[GroupBy] = &[
 const PENDING: &[&str] = &["queued", "accepted", "enroute"];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SmsRow {
     /// `YYYY-MM-DD`, a status, a gateway's name (empty: not handed to one) or a login.
     pub key: String,
@@ -65,6 +66,7 @@ impl SmsRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SmsReport {
     pub report: &'static str,
     #[serde(flatten)]

@@ -21,6 +21,7 @@ use crate::platform::csv::Csv;
 pub const GROUPS: &[GroupBy] = &[GroupBy::User];
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserCounts {
     pub requests: i64,
     /// 4xx.
@@ -48,6 +49,7 @@ impl UserCounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserRow {
     /// 0: requests without a valid key.
     pub user_id: i64,
@@ -61,6 +63,7 @@ pub struct UserRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UsersReport {
     pub report: &'static str,
     #[serde(flatten)]

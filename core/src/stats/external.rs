@@ -27,6 +27,7 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// What the statistics server answered, as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StatsExternalAnswer))]
 pub struct ExternalAnswer {
     /// Always `external`.
     pub source: &'static str,

@@ -20,6 +20,7 @@ const STATES: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AgentFigures))]
 pub struct Agents {
     /// Distinct agents with a tier in any of the queues.
     pub total: u64,
@@ -37,6 +38,7 @@ pub struct Agents {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveFigures {
     /// Members waiting for an agent (`Waiting`, or `Trying`: being offered to one).
     pub calls_waiting: u64,

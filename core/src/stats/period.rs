@@ -141,6 +141,7 @@ pub async fn queue_tally(
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OutboundFigures))]
 pub struct Outbound {
     /// `cc/add` calls into these queues created in the period.
     pub total: u64,
@@ -178,6 +179,7 @@ pub async fn outbound(db: &Db, queues: &[&str], range: Range) -> Result<Outbound
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SmsFigures))]
 pub struct Sms {
     /// Messages (one per recipient) created in the period.
     pub created: u64,
@@ -218,6 +220,7 @@ fn pct(part: u64, whole: u64) -> Option<f64> {
 
 /// What the API shows of a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodFigures {
     pub from: String,
     pub until: String,

@@ -33,6 +33,7 @@ pub struct Request<'a> {
 
 /// A project as the answer names it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectInfo {
     pub name: String,
     pub title: String,
@@ -44,6 +45,7 @@ pub struct ProjectInfo {
 
 /// One project's figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectStats {
     pub project: ProjectInfo,
     pub live: LiveFigures,
@@ -52,6 +54,7 @@ pub struct ProjectStats {
 
 /// `stats.get`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StatsGetAnswer))]
 pub struct GetAnswer {
     pub source: &'static str,
     /// When FreeSWITCH was read.
@@ -64,6 +67,7 @@ pub struct GetAnswer {
 
 /// The figures of every project together (each queue counted once).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StatsOverall))]
 pub struct Overall {
     pub queues: Vec<String>,
     pub live: LiveFigures,
@@ -72,6 +76,7 @@ pub struct Overall {
 
 /// `stats.all`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StatsAllAnswer))]
 pub struct AllAnswer {
     pub source: &'static str,
     pub as_of: String,

@@ -6,14 +6,41 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use ccgate_core::platform::error::PublicError;
-use serde_json::{json, Value};
+use ccgate_core::platform::error::{ErrorCodeSchema, PublicError};
+use serde::Serialize;
+use serde_json::Value;
 
 fn status_of(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 pub use ccgate_catalogue::errors::ErrorCode;
+
+/// The body of every error answer (the OpenAPI component `ErrorBody`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// The stable code; the HTTP status follows from it.
+    #[schema(value_type = ErrorCodeSchema, example = "invalid_parameter")]
+    pub code: &'static str,
+    /// Safe to show; wording may change, the code does not.
+    #[schema(example = "`name` is required")]
+    pub message: String,
+    /// The request's id (also the `X-Request-Id` answer header); quote it to support.
+    #[schema(example = "0193a1b2c3d4e5f60718293a4b5c6d7e")]
+    pub request_id: Option<String>,
+    /// `<public_url or http://Host>/docs/errors#<code>`.
+    #[schema(example = "https://cc.example.com/docs/errors#invalid_parameter")]
+    pub more_info: String,
+    /// Code-specific details, e.g. `{"field": "name", "reason": "required"}` or
+    /// `{"missing": "cc.add"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
 
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -41,17 +68,16 @@ impl ApiError {
     }
 
     /// `base` is the origin integrators reach ccgate at (`https://cc.example.com`), or empty.
-    pub fn body(&self, request_id: Option<&str>, base: &str) -> Value {
-        let mut err = json!({
-            "code": self.code.as_str(),
-            "message": self.message,
-            "request_id": request_id,
-            "more_info": more_info(base, self.code),
-        });
-        if let Some(d) = &self.details {
-            err["details"] = d.clone();
+    pub fn body(&self, request_id: Option<&str>, base: &str) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.as_str(),
+                message: self.message.clone(),
+                request_id: request_id.map(str::to_string),
+                more_info: more_info(base, self.code),
+                details: self.details.clone(),
+            },
         }
-        json!({ "error": err })
     }
 
     pub fn to_response(&self, request_id: Option<&str>, base: &str) -> Response {
@@ -105,12 +131,13 @@ impl<E: PublicError> From<E> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn body_shape() {
         let e = ApiError::new(ErrorCode::PermissionDenied, "no")
             .with_details(json!({"missing": "cc.add"}));
-        let b = e.body(Some("r1"), "https://cc.example.com");
+        let b = serde_json::to_value(e.body(Some("r1"), "https://cc.example.com")).unwrap();
         assert_eq!(b["error"]["code"], "permission_denied");
         assert_eq!(b["error"]["request_id"], "r1");
         assert_eq!(b["error"]["details"]["missing"], "cc.add");

@@ -20,6 +20,24 @@ use super::error::{ApiError, ErrorCode};
 
 pub const HEADER: &str = "idempotency-key";
 
+/// The header as the OpenAPI operations of `cc/add` and `sms/send` document it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IdempotencyKey {
+    /// Makes a retry safe: the same key with the same body answers the first answer again
+    /// (`Idempotent-Replayed: true`); while the first request runs, 409 `idempotency_in_progress`;
+    /// with another body, 422 `idempotency_key_reused`. Kept per API user and method.
+    #[param(
+        rename = "Idempotency-Key",
+        example = "crm-order-42-attempt",
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[ -~]{1,255}$"
+    )]
+    idempotency_key: Option<String>,
+}
+
 /// Run `work` at most once per (user, method, key).
 ///
 /// With a key, the work runs in a task of its own: a client that hangs up mid-request does not

@@ -1,7 +1,13 @@
 //! Query parameters: known names only (an unknown one is 400 `unknown_field`, so typos do not pass
-//! silently), each at most once, percent-decoded.
+//! silently), each at most once, percent-decoded. The known names of a method are those of the
+//! `IntoParams` struct its OpenAPI operation documents ([`Params::parse_for`]), so the document
+//! and the handler accept the same parameters.
 
-use std::collections::BTreeMap;
+use std::any::TypeId;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{OnceLock, RwLock};
+
+use utoipa::IntoParams;
 
 use ccgate_core::platform::form::form_pairs;
 use serde_json::json;
@@ -32,6 +38,11 @@ impl Params {
         Ok(Params(map))
     }
 
+    /// Parse with the parameter names documented by `T`.
+    pub fn parse_for<T: IntoParams + 'static>(raw: Option<&str>) -> Result<Params, ApiError> {
+        Params::parse(raw, names_of::<T>())
+    }
+
     pub fn opt(&self, name: &str) -> Option<&str> {
         self.0
             .get(name)
@@ -45,6 +56,27 @@ impl Params {
                 .with_details(json!({ "field": name, "reason": "required" }))
         })
     }
+}
+
+/// The query parameter names `T` documents, computed once per type.
+pub fn names_of<T: IntoParams + 'static>() -> &'static [&'static str] {
+    static CACHE: OnceLock<RwLock<HashMap<TypeId, &'static [&'static str]>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let id = TypeId::of::<T>();
+    if let Some(names) = cache.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return names;
+    }
+    let names: Vec<&'static str> =
+        T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query))
+            .into_iter()
+            .map(|p| &*Box::leak(p.name.into_boxed_str()))
+            .collect();
+    let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
+    *cache
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(id)
+        .or_insert(names)
 }
 
 #[cfg(test)]

@@ -22,13 +22,13 @@ both_backends!(
     add_keeps_contacts_while_freeswitch_is_down,
 );
 
-struct Fs {
-    esl_port: u16,
-    http_port: u16,
+pub(crate) struct Fs {
+    pub(crate) esl_port: u16,
+    pub(crate) http_port: u16,
     sim: Arc<Sim>,
 }
 
-async fn start_fs(scenario: Scenario) -> Fs {
+pub(crate) async fn start_fs(scenario: Scenario) -> Fs {
     let sim = Sim::new(
         Config {
             esl_password: "ClueCon".into(),
@@ -50,7 +50,7 @@ async fn start_fs(scenario: Scenario) -> Fs {
     fs
 }
 
-async fn configure(app: &TestApp, pairs: &[(&str, String)]) {
+pub(crate) async fn configure(app: &TestApp, pairs: &[(&str, String)]) {
     let changes: Vec<(String, String)> = pairs
         .iter()
         .map(|(k, v)| (format!("freeswitch.{k}"), v.clone()))
@@ -413,7 +413,7 @@ async fn recordings_with_ranges_and_no_escape(app: &TestApp) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {
         let p = e.path();

@@ -25,9 +25,10 @@ fn opt_time<S: Serializer>(ms: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
 
 /// `column: type => "public name"` for each indexed column, in the API's order.
 macro_rules! cdr_columns {
-    ($($(#[$attr:meta])* $col:ident: $ty:ty => $public:literal,)*) => {
+    ($($(#[$attr:meta])* $col:ident: $ty:ty => $public:tt,)*) => {
         /// One call as indexed (table `cdr`) and as the API shows it (times as RFC 3339).
         #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Cdr))]
         pub struct Row {
             $($(#[$attr])* #[serde(rename = $public)] pub $col: $ty,)*
         }
@@ -55,13 +56,16 @@ cdr_columns! {
     caller_id_name: String => "caller_id_name",
     caller_id_number: String => "caller_id_number",
     destination_number: String => "destination_number",
-    /// Unix milliseconds.
+    /// When the call started, RFC 3339 UTC (stored as Unix milliseconds).
     #[serde(serialize_with = "time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     start_ms: i64 => "start",
     /// `None` when the call was never answered.
     #[serde(serialize_with = "opt_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     answer_ms: Option<i64> => "answer",
     #[serde(serialize_with = "time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     end_ms: i64 => "end",
     duration: i64 => "duration",
     billsec: i64 => "billsec",

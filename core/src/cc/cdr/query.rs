@@ -223,6 +223,7 @@ fn page_sql(where_sql: &str, order: Order, desc: bool) -> String {
 
 /// One page of a list and the number of all matches.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CdrPage))]
 pub struct Page {
     pub items: Vec<Row>,
     pub total: i64,
@@ -292,6 +293,7 @@ impl Page {
 
 /// One CDR with all its variables.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CdrDetail))]
 pub struct Detail {
     #[serde(flatten)]
     pub row: Row,

@@ -16,6 +16,7 @@ use crate::platform::time::parse_input;
 /// One contact as the client sends it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactInput {
     pub phone: String,
     #[serde(default)]

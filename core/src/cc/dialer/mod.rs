@@ -43,6 +43,7 @@ pub const MAX_ATTEMPTS: i64 = 3;
 /// The answer to `cc/add`: one queued call, or a batch with one item per contact sent.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AddAnswer))]
 pub enum Added {
     One {
         id: String,
@@ -60,6 +61,7 @@ pub enum Added {
 
 /// One contact of a batch: queued (with its call id) or rejected (with why).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AddItemResult))]
 pub struct AddedItem {
     pub index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -150,6 +152,7 @@ fn parse_id(id: &str) -> Result<String, CcError> {
 
 /// A batch: its calls in the order they were sent, with counts per status.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchStatus {
     pub batch_id: String,
     pub total: usize,
@@ -160,6 +163,7 @@ pub struct BatchStatus {
 /// `cc/add/{id}`: one call, or a whole batch.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CallOrBatch))]
 pub enum Status {
     Call(Box<Call>),
     Batch(BatchStatus),

@@ -16,6 +16,7 @@ use crate::platform::time::{now_ms, rfc3339};
 
 /// One row of the call list, as the status method reports it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Call {
     pub id: String,
     pub batch_id: String,

@@ -28,6 +28,7 @@ use crate::sms::{sender, text};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendItem {
     pub phone: String,
     pub text: String,
@@ -36,6 +37,7 @@ pub struct SendItem {
 /// `{phone, text, sender?}`, `{phones: [...], text, sender?}` or `{messages: [{phone, text}], sender?}`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendRequest {
     #[serde(default)]
     pub phone: Option<String>,
@@ -50,6 +52,7 @@ pub struct SendRequest {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendItemResult {
     pub index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,6 +71,7 @@ pub struct SendItemResult {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendOutcome {
     pub batch_id: String,
     /// False when the batch is still being submitted in the background.

@@ -14,6 +14,7 @@ use crate::platform::query::Filter;
 use crate::platform::time::rfc3339;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusEvent {
     pub at: String,
     pub source: String,
@@ -27,6 +28,7 @@ pub struct StatusEvent {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageView {
     pub id: String,
     pub batch_id: String,

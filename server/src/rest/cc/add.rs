@@ -9,15 +9,59 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use ccgate_core::access::live::Caller;
-use ccgate_core::cc::dialer::{self, Status};
+use ccgate_core::cc::dialer::contact::ContactInput;
+use ccgate_core::cc::dialer::{self, Added, Status};
 use ccgate_core::Services;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::rest::error::ApiError;
 use crate::rest::extract::ApiJson;
-use crate::rest::idempotency;
+use crate::rest::idempotency::{self, IdempotencyKey};
 
-/// `POST /api/v1/cc/add`: 202 with the queued call (or the batch, contact by contact).
+/// The body of `cc/add`: one contact, or `{"contacts": [...]}` (read by
+/// `ccgate_core::cc::dialer::parse_request`).
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum AddBody {
+    One(ContactInput),
+    Batch(ContactBatch),
+}
+
+/// Up to 1000 contacts; each is checked on its own, and a refused one does not stop the others.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ContactBatch {
+    #[schema(min_items = 1, max_items = 1000)]
+    contacts: Vec<ContactInput>,
+}
+
+/// The answer of `DELETE /api/v1/cc/add/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cancelled {
+    pub id: String,
+    /// Always `cancelled`.
+    #[schema(example = "cancelled")]
+    pub status: &'static str,
+}
+
+/// Put a contact (or a batch) into the outbound call list: 202 with the queued call, or the batch
+/// contact by contact.
+#[utoipa::path(
+    post,
+    path = "/v1/cc/add",
+    params(IdempotencyKey),
+    request_body = AddBody,
+    responses(
+        (status = 202, description = "Stored and queued for dialling.", body = Added),
+        (status = 400, description = "`invalid_parameter`, `unknown_field`, `phone_empty`, `phone_bad_characters`, `phone_too_short`, `phone_too_long`, `phone_bad_length`, `phone_not_mobile`, `phone_bad_country_code`: the contact (or every contact of the batch) was refused; details name the field"),
+        (status = 409, description = "`idempotency_in_progress`"),
+        (status = 422, description = "`invalid_range`, `idempotency_key_reused`"),
+    )
+)]
 pub async fn add(
     State(state): State<Services>,
     Extension(caller): Extension<Arc<Caller>>,
@@ -45,6 +89,16 @@ pub async fn add(
 }
 
 /// One call, or a batch with counts per status.
+#[utoipa::path(
+    get,
+    path = "/v1/cc/add/{id}",
+    params(("id" = String, Path, description = "A call id or a batch id, as `cc/add` answered.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
+    responses(
+        (status = 200, description = "The call, or the batch.", body = Status),
+        (status = 400, description = "`invalid_parameter`: not a call or batch id"),
+        (status = 404, description = "`call_not_found`"),
+    )
+)]
 pub async fn status(
     State(state): State<Services>,
     Extension(caller): Extension<Arc<Caller>>,
@@ -54,11 +108,25 @@ pub async fn status(
 }
 
 /// Cancel a queued call.
+#[utoipa::path(
+    delete,
+    path = "/v1/cc/add/{id}",
+    params(("id" = String, Path, description = "A call id, as `cc/add` answered.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
+    responses(
+        (status = 200, description = "The call will not be dialled.", body = Cancelled),
+        (status = 400, description = "`invalid_parameter`: not a call id"),
+        (status = 404, description = "`call_not_found`"),
+        (status = 409, description = "`call_not_cancellable`: already dialled or finished"),
+    )
+)]
 pub async fn cancel(
     State(state): State<Services>,
     Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Cancelled>, ApiError> {
     let id = dialer::cancel(&state.db, caller.user_id, &id).await?;
-    Ok(Json(json!({"id": id, "status": "cancelled"})))
+    Ok(Json(Cancelled {
+        id,
+        status: "cancelled",
+    }))
 }

@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use ccgate_core::cc::{audio, CcError};
 use ccgate_core::Services;
+use utoipa::IntoParams;
 
 use crate::rest::error::ApiError;
 use crate::rest::params::Params;
@@ -15,13 +16,47 @@ fn value(s: impl AsRef<str>) -> HeaderValue {
     HeaderValue::from_str(s.as_ref()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// `GET /api/v1/cc/audio?uuid=`: the call's recording, with byte ranges.
+/// `cc/audio`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AudioQuery {
+    /// The call's UUID (as in `cc/cdr`).
+    #[param(
+        example = "0b9f3c1e-5a8d-4c2b-9e7f-1a2b3c4d5e6f",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    uuid: String,
+}
+
+/// The call's recording (WAV or MP3), whole or one byte range (`Range: bytes=…`).
+#[utoipa::path(
+    get,
+    path = "/v1/cc/audio",
+    params(
+        AudioQuery,
+        ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023` or `bytes=-500`.", example = "bytes=0-1023"),
+    ),
+    responses(
+        (status = 200, description = "The whole recording.", content(
+            (Vec<u8> = "audio/wav"),
+            (Vec<u8> = "audio/mpeg"),
+        )),
+        (status = 206, description = "The byte range asked for (`Content-Range: bytes start-end/length`).", content(
+            (Vec<u8> = "audio/wav"),
+            (Vec<u8> = "audio/mpeg"),
+        )),
+        (status = 400, description = "`unknown_field`, `invalid_parameter`"),
+        (status = 404, description = "`recording_not_found`"),
+        (status = 416, description = "`range_not_satisfiable`: the file is shorter (`Content-Range: bytes */length`)"),
+    )
+)]
 pub async fn audio(
     State(state): State<Services>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let p = Params::parse(q.as_deref(), &["uuid"])?;
+    let p = Params::parse_for::<AudioQuery>(q.as_deref())?;
     let uuid = p.required("uuid")?;
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let rec = match audio::open(&state.db, &state.live.current(), uuid, range).await {

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
 use ccgate_core::freeswitch::client::FsClient;
 use ccgate_core::Services;
 use serde::Serialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 use crate::rest::ModuleRoutes;
 
@@ -19,15 +19,15 @@ pub mod queues;
 /// The `cc` module's routes.
 pub fn routes() -> ModuleRoutes {
     ModuleRoutes::new("cc")
-        .method("add", "", post(add::add))
-        .method("add", "/{id}", get(add::status).delete(add::cancel))
-        .method("queues", "", get(queues::queues))
-        .method("queue", "", get(queues::queue))
-        .method("tiers", "", get(queues::tiers))
-        .method("tier", "", get(queues::tier))
-        .method("audio", "", get(audio::audio))
-        .method("cdr", "", get(cdr::list))
-        .method("cdr", "/{uuid}", get(cdr::one))
+        .method("add", routes!(add::add))
+        .method("add", routes!(add::status, add::cancel))
+        .method("queues", routes!(queues::queues))
+        .method("queue", routes!(queues::queue))
+        .method("tiers", routes!(queues::tiers))
+        .method("tier", routes!(queues::tier))
+        .method("audio", routes!(audio::audio))
+        .method("cdr", routes!(cdr::list))
+        .method("cdr", routes!(cdr::one))
 }
 
 /// The FreeSWITCH client for the current settings.
@@ -36,6 +36,18 @@ async fn client(state: &Services) -> Arc<FsClient> {
 }
 
 /// `{"items": [...], "total": n}`.
-fn listing<T: Serialize>(items: &[T]) -> Value {
-    json!({ "items": items, "total": items.len() })
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    /// How many items.
+    pub total: usize,
+}
+
+impl<T> Listing<T> {
+    fn of(items: Vec<T>) -> Listing<T> {
+        Listing {
+            total: items.len(),
+            items,
+        }
+    }
 }

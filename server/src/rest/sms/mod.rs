@@ -8,8 +8,11 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use ccgate_core::access::live::Caller;
-use ccgate_core::sms::service::{self, SendRequest};
+use ccgate_core::sms::service::{self, MessageView, SendOutcome, SendRequest};
+use serde::Serialize;
 use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use ccgate_core::Services;
 
@@ -17,18 +20,46 @@ use crate::rest::ModuleRoutes;
 
 use crate::rest::error::{ApiError, ErrorCode};
 use crate::rest::extract::parse_json_object;
-use crate::rest::idempotency;
+use crate::rest::idempotency::{self, IdempotencyKey};
 use crate::rest::params::Params;
 
 /// The `sms` module's routes (the delivery-report callback is outside `/api`: see [`callback`]).
 pub fn routes() -> ModuleRoutes {
+    let (schemas, paths, handler) = routes!(send);
+    let send = (
+        schemas,
+        paths,
+        handler.layer(axum::extract::DefaultBodyLimit::max(SEND_BODY_LIMIT)),
+    );
     ModuleRoutes::new("sms")
-        .method(
-            "send",
-            "",
-            axum::routing::post(send).layer(axum::extract::DefaultBodyLimit::max(SEND_BODY_LIMIT)),
-        )
-        .method("getStatus", "", axum::routing::get(get_status))
+        .method("send", send)
+        .method("getStatus", routes!(get_status))
+}
+
+/// `sms/getStatus`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct StatusQuery {
+    /// 1 to 1000 message ids (as `sms/send` answered), comma-separated.
+    #[param(
+        example = "m0193a1b2c3d4e5f60718293a4b",
+        pattern = "^[A-Za-z0-9]{1,40}(,[A-Za-z0-9]{1,40}){0,999}$"
+    )]
+    id: String,
+    /// Also each message's status history.
+    #[param(default = false)]
+    history: Option<bool>,
+}
+
+/// The answer of `sms/getStatus`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusAnswer {
+    /// The caller's messages among those asked for, in the order asked.
+    pub items: Vec<MessageView>,
+    pub total: usize,
+    /// Ids asked for that are not the caller's messages.
+    pub not_found: Vec<String>,
 }
 
 /// 10 000 recipients with their own texts do not fit 1 MiB.
@@ -87,6 +118,28 @@ pub fn parse_send(headers: &HeaderMap, bytes: &[u8]) -> Result<SendRequest, ApiE
 /// `POST /api/v1/sms/send`: 200 when the submission finished (up to 100 recipients), 202 when a
 /// big batch was stored and is being submitted in the background. `Idempotency-Key` makes a retry
 /// answer the first answer again instead of sending twice.
+#[utoipa::path(
+    post,
+    path = "/v1/sms/send",
+    params(IdempotencyKey),
+    request_body(
+        description = "`{phone, text, sender?}`, `{phones: [...], text, sender?}` or `{messages: [{phone, text}], sender?}`; or the same flat fields as a form (`phones` repeated or comma-separated). Up to 10 000 recipients, 16 MiB.",
+        content(
+            (SendRequest = "application/json"),
+            (SendRequest = "application/x-www-form-urlencoded"),
+        )
+    ),
+    responses(
+        (status = 200, description = "Every message was handed to a gateway (or refused), recipient by recipient.", body = SendOutcome),
+        (status = 202, description = "A big batch was stored and is being submitted in the background (`submitted: false`).", body = SendOutcome),
+        (status = 400, description = "`invalid_parameter`, `invalid_phone`, `batch_too_large`, `unknown_field`, `invalid_json`"),
+        (status = 409, description = "`idempotency_in_progress`"),
+        (status = 413, description = "`payload_too_large`: over 16 MiB"),
+        (status = 415, description = "`unsupported_media_type`"),
+        (status = 422, description = "`idempotency_key_reused`"),
+        (status = 503, description = "`sms_gateway_not_configured`"),
+    )
+)]
 pub async fn send(
     State(state): State<Services>,
     Extension(caller): Extension<Arc<Caller>>,
@@ -140,12 +193,22 @@ pub async fn send(
 /// [`service::LIVE_STATUS_TIMEOUT`] (1.5 s) and then answering from the store. What the provider
 /// says is stored like a polled report (history source `read`; a final status is never
 /// replaced). SMPP gateways have no status query: their messages are answered from the store.
+#[utoipa::path(
+    get,
+    path = "/v1/sms/getStatus",
+    params(StatusQuery),
+    responses(
+        (status = 200, description = "The messages as stored (after asking the provider about stale ones).", body = StatusAnswer),
+        (status = 400, description = "`unknown_field`, `invalid_parameter`"),
+        (status = 404, description = "`not_found`: the one id asked for is not the caller's message"),
+    )
+)]
 pub async fn get_status(
     State(state): State<Services>,
     Extension(caller): Extension<Arc<Caller>>,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, ApiError> {
-    let p = Params::parse(q.as_deref(), &["id", "history"])?;
+) -> Result<Json<StatusAnswer>, ApiError> {
+    let p = Params::parse_for::<StatusQuery>(q.as_deref())?;
     let ids: Vec<String> = p
         .required("id")?
         .split(',')
@@ -183,11 +246,17 @@ pub async fn get_status(
         return Err(ApiError::new(ErrorCode::NotFound, "no such message"));
     }
     let found: std::collections::HashSet<&str> = items.iter().map(|v| v.id.as_str()).collect();
-    let not_found: Vec<&String> = ids.iter().filter(|i| !found.contains(i.as_str())).collect();
+    let not_found: Vec<String> = ids
+        .iter()
+        .filter(|i| !found.contains(i.as_str()))
+        .cloned()
+        .collect();
     let total = items.len();
-    Ok(Json(
-        json!({ "items": items, "total": total, "not_found": not_found }),
-    ))
+    Ok(Json(StatusAnswer {
+        items,
+        total,
+        not_found,
+    }))
 }
 
 /// `POST /callbacks/sms/{gateway}/{token}`: a delivery report from the gateway (outside the API

@@ -44,11 +44,13 @@
 //! `from` not before `until` 422 `invalid_range`.
 
 use axum::extract::{RawQuery, State};
-use axum::routing::get;
 use axum::Json;
-use ccgate_core::stats::service::{self, Request};
+use ccgate_core::stats::external::ExternalAnswer;
+use ccgate_core::stats::service::{self, AllAnswer, GetAnswer, Request};
 use ccgate_core::Services;
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use crate::rest::error::ApiError;
 use crate::rest::params::Params;
@@ -57,8 +59,69 @@ use crate::rest::ModuleRoutes;
 /// The `stats` module's routes.
 pub fn routes() -> ModuleRoutes {
     ModuleRoutes::new("stats")
-        .method("get", "", get(one))
-        .method("all", "", get(all))
+        .method("get", routes!(one))
+        .method("all", routes!(all))
+}
+
+/// `stats/get`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct GetQuery {
+    /// The project's name (before any is defined: a queue's name).
+    #[param(example = "support@default")]
+    project: String,
+    /// Start of the period: RFC 3339, or `YYYY-MM-DD` in the configured zone (default: the start
+    /// of `until`'s day).
+    #[param(
+        example = "2026-12-01",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
+    from: Option<String>,
+    /// End of the period (default: now); at most 366 days after `from`.
+    #[param(
+        example = "2026-12-02T10:00:00Z",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
+    until: Option<String>,
+}
+
+/// `stats/all`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AllQuery {
+    /// As in `stats/get`.
+    #[param(
+        example = "2026-12-01",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
+    from: Option<String>,
+    /// As in `stats/get`.
+    #[param(
+        example = "2026-12-02T10:00:00Z",
+        pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
+    )]
+    until: Option<String>,
+}
+
+/// `stats/get`: the built-in figures (`stats.source=builtin`), or the statistics server's
+/// answer in our envelope (`external`). The service answers one of the two as JSON.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum StatsGet {
+    Builtin(GetAnswer),
+    External(ExternalAnswer),
+}
+
+/// `stats/all`, built in or forwarded.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum StatsAll {
+    Builtin(AllAnswer),
+    External(ExternalAnswer),
 }
 
 fn request(p: &Params) -> Request<'_> {
@@ -69,20 +132,47 @@ fn request(p: &Params) -> Request<'_> {
 }
 
 /// `GET /api/v1/stats/get?project=NAME[&from=&until=]`
+#[utoipa::path(
+    get,
+    path = "/v1/stats/get",
+    params(GetQuery),
+    responses(
+        (status = 200, description = "The project's live and period figures.", body = StatsGet),
+        (status = 400, description = "`unknown_field`, `invalid_parameter`"),
+        (status = 404, description = "`project_not_found`"),
+        (status = 422, description = "`invalid_range`: `from` is not before `until`"),
+        (status = 502, description = "`upstream_auth_failed`, `upstream_error`, `upstream_tls_error`: FreeSWITCH or the statistics server refused or answered badly"),
+        (status = 503, description = "`upstream_unavailable`"),
+        (status = 504, description = "`upstream_timeout`"),
+    )
+)]
 pub async fn one(
     State(state): State<Services>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let p = Params::parse(q.as_deref(), &["project", "from", "until"])?;
+    let p = Params::parse_for::<GetQuery>(q.as_deref())?;
     let project = p.required("project")?;
     Ok(Json(service::get(&state, project, &request(&p)).await?))
 }
 
 /// `GET /api/v1/stats/all[?from=&until=]`
+#[utoipa::path(
+    get,
+    path = "/v1/stats/all",
+    params(AllQuery),
+    responses(
+        (status = 200, description = "Every project's figures and the overall ones.", body = StatsAll),
+        (status = 400, description = "`unknown_field`, `invalid_parameter`"),
+        (status = 422, description = "`invalid_range`: `from` is not before `until`"),
+        (status = 502, description = "`upstream_auth_failed`, `upstream_error`, `upstream_tls_error`"),
+        (status = 503, description = "`upstream_unavailable`"),
+        (status = 504, description = "`upstream_timeout`"),
+    )
+)]
 pub async fn all(
     State(state): State<Services>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let p = Params::parse(q.as_deref(), &["from", "until"])?;
+    let p = Params::parse_for::<AllQuery>(q.as_deref())?;
     Ok(Json(service::all(&state, &request(&p)).await?))
 }
