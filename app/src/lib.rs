@@ -11,6 +11,8 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod i18n;
+#[cfg(feature = "ssr")]
+pub mod manual;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -32,7 +34,7 @@ pub const PROTECTED_PAGES: &[&str] = &[
     "/journal",
     "/reports",
     "/stats",
-    "/docs",
+    "/docs/key",
 ];
 
 /// Is `path` a page that needs a signed-in admin (including `/users/{id}`)?
@@ -73,7 +75,14 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage />
-                <Route path=path!("/docs/errors") view=pages::docs::ErrorsPage />
+                <ParentRoute path=path!("/docs") view=pages::docs::DocsShell>
+                    <Route path=path!("") view=pages::docs::DocsIndex />
+                    <Route path=path!("panel") view=|| view! { <pages::docs::ManualPage name="panel" /> } />
+                    <Route path=path!("connect") view=|| view! { <pages::docs::ManualPage name="connect" /> } />
+                    <Route path=path!("api") view=pages::docs::ApiReferencePage />
+                    <Route path=path!("errors") view=pages::docs::ErrorsPage />
+                    <Route path=path!("install") view=|| view! { <pages::docs::ManualPage name="install" /> } />
+                </ParentRoute>
                 <ParentRoute path=path!("") view=pages::layout::Layout>
                     <Route path=path!("") view=pages::dashboard::DashboardPage />
                     <Route path=path!("settings") view=pages::settings::SettingsPage />
@@ -82,7 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("journal") view=pages::journal::JournalPage />
                     <Route path=path!("reports") view=pages::reports::ReportsPage />
                     <Route path=path!("stats") view=pages::stats::StatsPage />
-                    <Route path=path!("docs") view=pages::docs::DocsPage />
+                    <Route path=path!("docs/key") view=pages::docs::KeyAccessPage />
                 </ParentRoute>
             </Routes>
         </Router>

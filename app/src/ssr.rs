@@ -23,6 +23,9 @@ pub const SESSION_ADMIN_EPOCH: &str = "admin_epoch";
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
+    /// The REST API's OpenAPI document (`/api/v1/openapi.json`), which the «Модули API» page
+    /// shows.
+    pub api_document: std::sync::Arc<serde_json::Value>,
 }
 
 impl std::ops::Deref for AppState {

@@ -32,7 +32,7 @@ codes! {
     PermissionDenied => ("permission_denied", 403, "The API user may not call this method; details.missing names it."),
     NotFound => ("not_found", 404, "No such route or resource."),
     MethodNotAllowed => ("method_not_allowed", 405, "The route exists but not with this HTTP method."),
-    PayloadTooLarge => ("payload_too_large", 413, "The request body is larger than 1 MiB."),
+    PayloadTooLarge => ("payload_too_large", 413, "The request body is larger than the method accepts (1 MiB; sms/send 16 MiB)."),
     UnsupportedMediaType => ("unsupported_media_type", 415, "Send JSON with Content-Type: application/json."),
     InvalidJson => ("invalid_json", 400, "The body is not valid JSON; details give line and column."),
     UnknownField => ("unknown_field", 400, "The body has a field this method does not know."),

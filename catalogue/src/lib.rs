@@ -3,6 +3,7 @@
 //! Names are the public contract: `/api/v1/{module}/{method}`.
 
 pub mod errors;
+mod errors_ru;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {

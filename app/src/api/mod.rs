@@ -13,6 +13,7 @@ pub mod access;
 pub mod auth;
 pub mod cc;
 pub mod dashboard;
+pub mod docs;
 pub mod journal;
 pub mod live_stats;
 pub mod platform;

@@ -169,6 +169,11 @@ impl Snapshot {
         self.flag(&settings::module_key(module)) && self.flag(&settings::method_key(module, method))
     }
 
+    /// The API user `id` as the snapshot holds it.
+    pub fn user(&self, id: i64) -> Option<&UserEntry> {
+        self.users.get(&id)
+    }
+
     /// Days since the epoch in the configured time zone for a millisecond timestamp.
     pub fn day_of(&self, at_ms: i64) -> i64 {
         (at_ms + self.utc_offset_minutes * 60_000).div_euclid(86_400_000)

@@ -5,6 +5,7 @@
 pub mod admins;
 pub mod audit;
 pub mod block;
+pub mod explain;
 pub mod keys;
 pub mod live;
 pub mod perms;

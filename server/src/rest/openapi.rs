@@ -294,6 +294,14 @@ pub fn document(api: OpenApi, missing: &[(&Module, &Method)]) -> Value {
     doc
 }
 
+/// The document, built once per process from the registrations (the panel's «Модули API» page
+/// reads it too).
+pub fn document() -> std::sync::Arc<Value> {
+    static DOC: std::sync::OnceLock<std::sync::Arc<Value>> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| std::sync::Arc::new(super::routes_and_document().1))
+        .clone()
+}
+
 /// The document as served.
 pub fn to_json(doc: &Value) -> String {
     serde_json::to_string(doc).expect("the document serialises")
@@ -310,7 +318,7 @@ pub fn to_json(doc: &Value) -> String {
 )]
 pub async fn openapi_json() -> impl axum::response::IntoResponse {
     static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let doc = DOC.get_or_init(|| to_json(&super::routes_and_document().1));
+    let doc = DOC.get_or_init(|| to_json(&document()));
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         doc.as_str(),

@@ -218,7 +218,7 @@ async fn bad_server_function_input_is_a_4xx(app: &TestApp) {
 async fn a_trailing_slash_does_not_pass_the_page_guard(app: &TestApp) {
     let anon = crate::helpers::client();
     for (path, to) in [
-        ("/docs/", "/docs"),
+        ("/docs/key/", "/docs/key"),
         ("/settings/", "/settings"),
         ("/journal/", "/journal"),
         ("//settings", "/settings"),

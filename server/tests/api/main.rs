@@ -9,6 +9,7 @@ mod admin_login;
 mod contact_center;
 mod dashboard;
 mod demo;
+mod docs;
 mod hardening;
 mod openapi;
 mod panel;

@@ -13,7 +13,7 @@ use crate::helpers::TestApp;
 both_backends!(the_document_describes_what_is_served);
 
 /// `~` and `/` escaped for a JSON pointer, `{` and `}` for the URI fragment holding it.
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     s.replace('~', "~0")
         .replace('/', "~1")
         .replace('{', "%7B")
@@ -66,25 +66,30 @@ fn conforms(
     }
     let instance: Value = serde_json::from_slice(body)
         .map_err(|e| format!("{verb} {template} {status}: not JSON: {e}"))?;
-    let mut root = doc.clone();
-    root["$ref"] = json!(format!(
-        "#/paths/{}/{verb}/responses/{status}/content/{}/schema",
+    let pointer = format!(
+        "/paths/{}/{verb}/responses/{status}/content/{}/schema",
         esc(template),
         esc(&media)
-    ));
+    );
+    validate_at(doc, &pointer, &instance)
+        .map_err(|e| format!("{verb} {template} {status}: {e}"))
+}
+
+/// Validate `instance` against the schema at the JSON pointer `pointer` of the document (its
+/// `$ref`s resolved within the document).
+pub fn validate_at(doc: &Value, pointer: &str, instance: &Value) -> Result<(), String> {
+    let mut root = doc.clone();
+    root["$ref"] = json!(format!("#{pointer}"));
     let validator = jsonschema::validator_for(&root)
-        .map_err(|e| format!("{verb} {template} {status}: the schema does not compile: {e}"))?;
+        .map_err(|e| format!("the schema does not compile: {e}"))?;
     let errors: Vec<String> = validator
-        .iter_errors(&instance)
+        .iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "{verb} {template} {status}: {} in {instance}",
-            errors.join("; ")
-        ))
+        Err(format!("{} in {instance}", errors.join("; ")))
     }
 }
 

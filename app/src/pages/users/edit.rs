@@ -106,6 +106,9 @@ fn UserView(
             >
                 {move || if blocked { s().unblock } else { s().block }}
             </button>
+            <a href=format!("/docs/key?user={uid}") data-testid="user-key-access">
+                {move || s().docs_nav_key}
+            </a>
         </div>
         <For each=errors key=|e| e.clone() let:e>
             <div class="alert error" role="alert">{e}</div>
