@@ -81,7 +81,8 @@ mod tests {
             assert!(ru.len() > 10, "{}: Russian doc too short", c.as_str());
             assert_ne!(en, ru, "{}: Russian doc not translated", c.as_str());
             assert!(
-                ru.chars().any(|ch| ('а'..='я').contains(&ch.to_lowercase().next().unwrap())),
+                ru.chars()
+                    .any(|ch| ('а'..='я').contains(&ch.to_lowercase().next().unwrap())),
                 "{}: Russian doc has no Russian word: {ru}",
                 c.as_str()
             );

@@ -71,7 +71,7 @@ impl Application {
         let state = AppState {
             leptos_options: leptos_options(&services.config),
             services: services.clone(),
-            api_document: crate::rest::openapi::document(),
+            api_document: crate::rest::openapi::served(),
         };
         let router = build_router(state.clone(), &store);
         let mut background = vec![store.spawn_cleanup()];

@@ -78,7 +78,7 @@ pub struct MethodVerdict {
 
 /// Everything «Что может этот ключ» shows of one API user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct KeyAccess {
+pub struct UserAccess {
     pub user_id: i64,
     pub login: String,
     pub status: String,
@@ -99,7 +99,7 @@ pub async fn api_reference() -> Result<Vec<MethodDoc>, AppError> {
 }
 
 #[server(endpoint = "docs/key")]
-pub async fn key_access(user_id: i64) -> Result<KeyAccess, AppError> {
+pub async fn key_access(user_id: i64) -> Result<UserAccess, AppError> {
     crate::ssr::require_admin().await?;
     let state = crate::ssr::state()?;
     let detail = ccgate_core::access::users::get(&state.db, user_id).await?;
@@ -115,7 +115,7 @@ pub async fn key_access(user_id: i64) -> Result<KeyAccess, AppError> {
             refusal: m.refusal.map(|c| c.as_str().to_string()),
         })
         .collect();
-    Ok(KeyAccess {
+    Ok(UserAccess {
         user_id,
         login: detail.login,
         status: detail.status,

@@ -159,9 +159,15 @@ mod tests {
 
     #[test]
     fn headings_get_anchors_and_a_table_of_contents() {
-        let c = render("# Руководство\n\n## Ключи API\n\ntext\n\n## Ключи API\n\n### `X-API-Key` header\n");
+        let c = render(
+            "# Руководство\n\n## Ключи API\n\ntext\n\n## Ключи API\n\n### `X-API-Key` header\n",
+        );
         assert_eq!(c.title, "Руководство");
-        assert!(c.html.contains("<h2 id=\"ключи-api\">Ключи API</h2>"), "{}", c.html);
+        assert!(
+            c.html.contains("<h2 id=\"ключи-api\">Ключи API</h2>"),
+            "{}",
+            c.html
+        );
         assert!(c.html.contains("<h2 id=\"ключи-api-2\">"), "{}", c.html);
         let ids: Vec<&str> = c.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["ключи-api", "ключи-api-2", "x-api-key-header"]);
@@ -182,12 +188,59 @@ mod tests {
         assert!(c.html.contains("<table>"), "{}", c.html);
     }
 
+    /// Every link and image of every chapter: links inside the manual name a chapter (and an
+    /// error code where they point into «Ошибки»), images exist under `public/`.
+    #[test]
+    fn links_and_images_point_at_what_exists() {
+        use ccgate_catalogue::errors::ErrorCode;
+        let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
+        let chapters = ["", "panel", "connect", "api", "errors", "install", "key"];
+        for (name, lang, src) in all_sources() {
+            let at = format!("{lang}/{name}.md");
+            let mut images = 0;
+            for e in Parser::new_ext(src, Options::ENABLE_TABLES) {
+                match e {
+                    Event::Start(Tag::Image { dest_url, .. }) => {
+                        images += 1;
+                        let file = public.join(dest_url.trim_start_matches('/'));
+                        assert!(file.is_file(), "{at}: image {dest_url} is not in public/");
+                        assert!(
+                            dest_url.starts_with(&format!("/manual/{lang}/")),
+                            "{at}: image {dest_url} of another language"
+                        );
+                    }
+                    Event::Start(Tag::Link { dest_url, .. }) => {
+                        let Some(rest) = dest_url.strip_prefix("/docs") else {
+                            continue;
+                        };
+                        let (path, anchor) = rest.split_once('#').unwrap_or((rest, ""));
+                        let chapter = path.trim_start_matches('/');
+                        assert!(chapters.contains(&chapter), "{at}: no chapter {dest_url}");
+                        if chapter == "errors" && !anchor.is_empty() {
+                            assert!(
+                                ErrorCode::ALL.iter().any(|c| c.as_str() == anchor),
+                                "{at}: no error code {anchor}"
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if name == "panel" {
+                assert!(images >= 7, "{at}: the panel chapter shows every page");
+            }
+        }
+    }
+
     #[test]
     fn every_chapter_exists_in_both_languages_with_a_title() {
         for (name, lang, src) in all_sources() {
             let c = render(src);
             assert!(!c.title.is_empty(), "{lang}/{name}.md has no # title");
-            assert!(c.toc.len() >= 3, "{lang}/{name}.md has fewer than 3 sections");
+            assert!(
+                c.toc.len() >= 3,
+                "{lang}/{name}.md has fewer than 3 sections"
+            );
         }
     }
 }

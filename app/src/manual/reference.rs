@@ -40,7 +40,13 @@ pub fn methods(doc: &Value) -> Vec<MethodDoc> {
             .map(|p| p + 1)
             .unwrap_or(0)
     };
-    out.sort_by_key(|m| (rank(m), m.path.len(), VERBS.iter().position(|v| *v == m.verb)));
+    out.sort_by_key(|m| {
+        (
+            rank(m),
+            m.path.len(),
+            VERBS.iter().position(|v| *v == m.verb),
+        )
+    });
     out
 }
 
@@ -59,10 +65,18 @@ fn operation(
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten());
+        .chain(
+            op.get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
     for p in listed {
         let p = resolve(doc, p);
-        let schema = p.get("schema").map(|s| resolve(doc, s)).unwrap_or(&Value::Null);
+        let schema = p
+            .get("schema")
+            .map(|s| resolve(doc, s))
+            .unwrap_or(&Value::Null);
         params.push(ParamDoc {
             name: str_of(p, "name"),
             location: str_of(p, "in"),
@@ -93,7 +107,10 @@ fn operation(
             if (200..300).contains(&status) && answer_types.is_empty() {
                 if let Some(content) = r.get("content").and_then(Value::as_object) {
                     answer_types = content.keys().cloned().collect();
-                    answer_example = content.values().find_map(|c| example_of(doc, c)).map(pretty);
+                    answer_example = content
+                        .values()
+                        .find_map(|c| example_of(doc, c))
+                        .map(pretty);
                 }
             } else if status >= 400 {
                 let codes = r
@@ -298,7 +315,10 @@ mod tests {
     #[test]
     fn operations_are_distilled_in_catalogue_order() {
         let m = methods(&doc());
-        let names: Vec<_> = m.iter().map(|m| format!("{}.{}", m.module, m.method)).collect();
+        let names: Vec<_> = m
+            .iter()
+            .map(|m| format!("{}.{}", m.module, m.method))
+            .collect();
         assert_eq!(names, ["cc.queue", "sms.send"]);
         let q = &m[0];
         assert_eq!(q.verb, "GET");
@@ -306,13 +326,22 @@ mod tests {
         assert_eq!(q.params[0].ty, "string");
         assert!(q.params[0].required);
         assert_eq!(q.errors, [(404, "queue_not_found".to_string())]);
-        assert!(q.answer_example.as_deref().unwrap().contains("support@default"));
+        assert!(q
+            .answer_example
+            .as_deref()
+            .unwrap()
+            .contains("support@default"));
         assert_eq!(
             q.curl,
             "curl -H 'Authorization: Bearer ccg_…' \\\n  'http://HOST/api/v1/cc/queue?name=support@default'"
         );
         let s = &m[1];
-        assert!(s.curl.contains("-d '{\"phone\":\"+79001234567\",\"text\":\"it'\\''s\"}'"), "{}", s.curl);
+        assert!(
+            s.curl
+                .contains("-d '{\"phone\":\"+79001234567\",\"text\":\"it'\\''s\"}'"),
+            "{}",
+            s.curl
+        );
         assert!(!s.curl.contains("-X"), "{}", s.curl);
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod cc;
 pub mod error;
+mod examples;
 pub mod extract;
 pub mod idempotency;
 pub mod me;

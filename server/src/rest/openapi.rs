@@ -291,12 +291,13 @@ pub fn document(api: OpenApi, missing: &[(&Module, &Method)]) -> Value {
         out.insert(format!("{PREFIX}{path}"), item);
     }
     doc["paths"] = Value::Object(out);
+    super::examples::attach(&mut doc);
     doc
 }
 
 /// The document, built once per process from the registrations (the panel's «Модули API» page
 /// reads it too).
-pub fn document() -> std::sync::Arc<Value> {
+pub fn served() -> std::sync::Arc<Value> {
     static DOC: std::sync::OnceLock<std::sync::Arc<Value>> = std::sync::OnceLock::new();
     DOC.get_or_init(|| std::sync::Arc::new(super::routes_and_document().1))
         .clone()
@@ -318,7 +319,7 @@ pub fn to_json(doc: &Value) -> String {
 )]
 pub async fn openapi_json() -> impl axum::response::IntoResponse {
     static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let doc = DOC.get_or_init(|| to_json(&document()));
+    let doc = DOC.get_or_init(|| to_json(&served()));
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         doc.as_str(),

@@ -10,11 +10,16 @@ use serde_json::Value;
 use crate::helpers::TestApp;
 use crate::openapi::{esc, validate_at};
 
-both_backends!(the_manual_is_public_and_matches_the_code, the_key_view_says_what_the_api_answers);
+both_backends!(
+    the_manual_is_public_and_matches_the_code,
+    the_key_view_says_what_the_api_answers
+);
 
 /// Text as the page writes it into HTML.
 fn html_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 async fn page(app: &TestApp, path: &str, lang: &str) -> (StatusCode, String) {
@@ -29,14 +34,25 @@ async fn page(app: &TestApp, path: &str, lang: &str) -> (StatusCode, String) {
 
 async fn the_manual_is_public_and_matches_the_code(app: &TestApp) {
     // Every chapter answers without a session, in both languages.
-    for path in ["/docs", "/docs/panel", "/docs/connect", "/docs/api", "/docs/errors", "/docs/install"] {
+    for path in [
+        "/docs",
+        "/docs/panel",
+        "/docs/connect",
+        "/docs/api",
+        "/docs/errors",
+        "/docs/install",
+    ] {
         for lang in ["ru", "en"] {
             let (status, _) = page(app, path, lang).await;
             assert_eq!(status, StatusCode::OK, "{path} in {lang}");
         }
     }
     // «Что может этот ключ» is for a signed-in admin.
-    let r = crate::helpers::client().get(app.url("/docs/key")).send().await.unwrap();
+    let r = crate::helpers::client()
+        .get(app.url("/docs/key"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     let doc: Value = app
@@ -66,7 +82,12 @@ async fn the_manual_is_public_and_matches_the_code(app: &TestApp) {
             x.name
         );
         // Its title, from the catalogue, in the page's language.
-        assert!(reference.contains(&html_text(x.title_ru)), "{}.{}", m.name, x.name);
+        assert!(
+            reference.contains(&html_text(x.title_ru)),
+            "{}.{}",
+            m.name,
+            x.name
+        );
     }
 
     // Every error code: a row on «Ошибки» with its meaning in each language.
@@ -76,8 +97,16 @@ async fn the_manual_is_public_and_matches_the_code(app: &TestApp) {
     ] {
         let (_, html) = page(app, "/docs/errors", lang).await;
         for c in ErrorCode::ALL {
-            assert!(html.contains(&format!("id=\"{}\"", c.as_str())), "{} in {lang}", c.as_str());
-            assert!(html.contains(&html_text(doc_of(*c))), "{}: {lang} text missing", c.as_str());
+            assert!(
+                html.contains(&format!("id=\"{}\"", c.as_str())),
+                "{} in {lang}",
+                c.as_str()
+            );
+            assert!(
+                html.contains(&html_text(doc_of(*c))),
+                "{}: {lang} text missing",
+                c.as_str()
+            );
         }
     }
 
@@ -86,7 +115,10 @@ async fn the_manual_is_public_and_matches_the_code(app: &TestApp) {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (verb, op) in item.as_object().unwrap() {
             let mut places = Vec::new();
-            if let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) {
+            if let Some(content) = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+            {
                 for (media, c) in content {
                     places.push((format!("requestBody/content/{}", esc(media)), c));
                 }
@@ -97,7 +129,9 @@ async fn the_manual_is_public_and_matches_the_code(app: &TestApp) {
                 }
             }
             for (at, c) in places {
-                let Some(example) = c.get("example") else { continue };
+                let Some(example) = c.get("example") else {
+                    continue;
+                };
                 let pointer = format!("/paths/{}/{verb}/{at}/schema", esc(path));
                 if let Err(e) = validate_at(&doc, &pointer, example) {
                     panic!("the example of {verb} {path} {at} does not match its schema: {e}");
@@ -124,8 +158,13 @@ async fn the_manual_is_public_and_matches_the_code(app: &TestApp) {
         let has_example = ok["content"]
             .as_object()
             .is_some_and(|c| c.values().any(|c| c.get("example").is_some()))
-            || ok["content"].as_object().is_some_and(|c| !c.contains_key("application/json"));
-        assert!(has_example, "{verb} {path}: no example answer in the document");
+            || ok["content"]
+                .as_object()
+                .is_some_and(|c| !c.contains_key("application/json"));
+        assert!(
+            has_example,
+            "{verb} {path}: no example answer in the document"
+        );
     }
 }
 
@@ -144,7 +183,11 @@ fn every_documented_error_code_is_answered_somewhere() {
             let after = text[i + name.len()..].chars().next().unwrap_or(' ');
             !before.is_alphanumeric() && before != '_' && !after.is_alphanumeric() && after != '_'
         });
-        assert!(used, "ErrorCode::{name} ({}) is documented but nothing answers it", c.as_str());
+        assert!(
+            used,
+            "ErrorCode::{name} ({}) is documented but nothing answers it",
+            c.as_str()
+        );
     }
 }
 
@@ -166,17 +209,28 @@ async fn the_key_view_says_what_the_api_answers(app: &TestApp) {
     assert!(app.login().await.status().is_success());
     // Block one user and switch one method off for everyone.
     let r = app
-        .rpc(&app.client, "users/status", &[("id", &blocked_id.to_string()), ("blocked", "true")])
+        .rpc(
+            &app.client,
+            "users/status",
+            &[("id", &blocked_id.to_string()), ("blocked", "true")],
+        )
         .await;
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     use ccgate_core::access::{audit::Actor, settings};
-    settings::set(&app.db, &Actor::Cli, &settings::method_key("sms", "send"), "false")
-        .await
-        .unwrap();
+    settings::set(
+        &app.db,
+        &Actor::Cli,
+        &settings::method_key("sms", "send"),
+        "false",
+    )
+    .await
+    .unwrap();
     app.live.reload().await.unwrap();
 
     for (user, key) in [(granted_id, &key), (blocked_id, &blocked_key)] {
-        let r = app.rpc(&app.client, "docs/key", &[("user_id", &user.to_string())]).await;
+        let r = app
+            .rpc(&app.client, "docs/key", &[("user_id", &user.to_string())])
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         let view: Value = r.json().await.unwrap();
         for m in view["methods"].as_array().unwrap() {
@@ -198,7 +252,11 @@ async fn the_key_view_says_what_the_api_answers(app: &TestApp) {
         }
     }
     let view: Value = app
-        .rpc(&app.client, "docs/key", &[("user_id", &granted_id.to_string())])
+        .rpc(
+            &app.client,
+            "docs/key",
+            &[("user_id", &granted_id.to_string())],
+        )
         .await
         .json()
         .await
@@ -208,7 +266,13 @@ async fn the_key_view_says_what_the_api_answers(app: &TestApp) {
             .as_array()
             .unwrap()
             .iter()
-            .find(|m| format!("{}.{}", m["module"].as_str().unwrap(), m["method"].as_str().unwrap()) == name)
+            .find(|m| {
+                format!(
+                    "{}.{}",
+                    m["module"].as_str().unwrap(),
+                    m["method"].as_str().unwrap()
+                ) == name
+            })
             .map(|m| m["refusal"].clone())
             .unwrap()
     };
@@ -217,7 +281,11 @@ async fn the_key_view_says_what_the_api_answers(app: &TestApp) {
     assert_eq!(verdict("sms.send"), "method_disabled");
     // Without a session the view answers nothing.
     let r = app
-        .rpc(&crate::helpers::client(), "docs/key", &[("user_id", &granted_id.to_string())])
+        .rpc(
+            &crate::helpers::client(),
+            "docs/key",
+            &[("user_id", &granted_id.to_string())],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }

@@ -71,8 +71,7 @@ fn conforms(
         esc(template),
         esc(&media)
     );
-    validate_at(doc, &pointer, &instance)
-        .map_err(|e| format!("{verb} {template} {status}: {e}"))
+    validate_at(doc, &pointer, &instance).map_err(|e| format!("{verb} {template} {status}: {e}"))
 }
 
 /// Validate `instance` against the schema at the JSON pointer `pointer` of the document (its

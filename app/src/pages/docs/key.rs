@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::errors::error_doc;
-use crate::api::docs::{key_access, KeyAccess};
+use crate::api::docs::{key_access, UserAccess};
 use crate::api::list_users;
 use crate::components::error_text;
 use crate::i18n::{use_lang, use_strings, Strings};
@@ -94,12 +94,16 @@ pub fn KeyAccessPage() -> impl IntoView {
 }
 
 #[component]
-fn AccessView(access: KeyAccess) -> impl IntoView {
+fn AccessView(access: UserAccess) -> impl IntoView {
     let s = use_strings();
     let lang = use_lang();
     let time = use_time();
     let total = access.methods.len();
-    let allowed = access.methods.iter().filter(|m| m.refusal.is_none()).count();
+    let allowed = access
+        .methods
+        .iter()
+        .filter(|m| m.refusal.is_none())
+        .count();
     let active_keys: Vec<_> = access
         .keys
         .iter()
@@ -140,13 +144,15 @@ fn AccessView(access: KeyAccess) -> impl IntoView {
         .into_iter()
         .map(|m| {
             let name = format!("{}.{}", m.module, m.method);
+            let label = name.clone();
             let refusal = m.refusal.clone();
+            let denied = refusal.is_some();
             let code = refusal
                 .as_deref()
                 .and_then(|r| ErrorCode::ALL.iter().copied().find(|c| c.as_str() == r));
             view! {
-                <tr data-testid="key-method" data-method=name.clone() class:denied=refusal.is_some()>
-                    <td class="mono">{name}</td>
+                <tr data-testid="key-method" data-method=name class:denied=denied>
+                    <td class="mono">{label}</td>
                     {match refusal {
                         None => view! {
                             <td class="ok">{move || s().key_allowed}</td>

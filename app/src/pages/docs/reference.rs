@@ -83,7 +83,8 @@ fn MethodCard(m: MethodDoc) -> impl IntoView {
     let s = use_strings();
     let lang = use_lang();
     let id = anchor(&m);
-    let titles = ccgate_catalogue::method(&m.module, &m.method).map(|(_, x)| (x.title_ru, x.title_en));
+    let titles =
+        ccgate_catalogue::method(&m.module, &m.method).map(|(_, x)| (x.title_ru, x.title_en));
     let title = move || titles.map(|(ru, en)| lang.get().pick(ru, en)).unwrap_or("");
     let permission = m.permission.clone();
     let params = if m.params.is_empty() {

@@ -92,7 +92,7 @@ pub async fn add(
 #[utoipa::path(
     get,
     path = "/v1/cc/add/{id}",
-    params(("id" = String, Path, description = "A call id or a batch id, as `cc/add` answered.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
+    params(("id" = String, Path, description = "A call id or a batch id, as `cc/add` answered.", example = "a4b44a56-7afb-443b-afa9-b4e7381ec691", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
     responses(
         (status = 200, description = "The call, or the batch.", body = Status),
         (status = 400, description = "`invalid_parameter`: not a call or batch id"),
@@ -111,7 +111,7 @@ pub async fn status(
 #[utoipa::path(
     delete,
     path = "/v1/cc/add/{id}",
-    params(("id" = String, Path, description = "A call id, as `cc/add` answered.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
+    params(("id" = String, Path, description = "A call id, as `cc/add` answered.", example = "a4b44a56-7afb-443b-afa9-b4e7381ec691", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
     responses(
         (status = 200, description = "The call will not be dialled.", body = Cancelled),
         (status = 400, description = "`invalid_parameter`: not a call id"),

@@ -131,7 +131,7 @@ pub async fn list(
     get,
     path = "/v1/cc/cdr/{uuid}",
     params(
-        ("uuid" = String, Path, description = "The call's UUID.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("uuid" = String, Path, description = "The call's UUID.", example = "2ef035a7-a803-451e-b017-16ad795f0b5f", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         NoParams,
     ),
     responses(
