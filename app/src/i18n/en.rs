@@ -179,7 +179,7 @@ pub static EN: Strings = Strings {
     sms_smpp_hint: "SMPP 3.4: the URL is smpp://host:port (the reserve likewise), login is the system_id (up to 15 characters), the password up to 8 characters. Delivery receipts arrive over the same (transceiver) bind; no callback URL is needed.",
     fs_check: "Test connection",
     docs_requests: "Requests",
-    docs_requests_text: "Every answer carries X-Request-Id (yours if well formed). Errors are JSON: {\"error\":{\"code\",\"message\",\"request_id\",\"more_info\",\"details\"}}. Times are RFC 3339 UTC; phones E.164; lists take limit (≤ 1000) and offset and answer {items,total,limit,offset}.",
+    docs_requests_text: "Every answer carries X-Request-Id (yours if well formed). Errors are JSON: {\"error\":{\"code\",\"message\",\"request_id\",\"more_info\",\"details\"}}. Times are RFC 3339 UTC; phones E.164; lists answer {items,total}; cc/cdr pages with limit (≤ 1000) and offset and adds them to its answer.",
     docs_methods: "Methods",
     docs_error_codes: "Error codes",
     docs_errors_title: "ccgate API error codes",
@@ -393,4 +393,5 @@ pub static EN: Strings = Strings {
     key_why_disabled: "The method or its module is switched off for everyone — Settings → API modules.",
     key_why_denied: "Not granted — tick the method in the user's permissions.",
     key_edit_user: "Open the user",
+    col_module: "Module",
 };

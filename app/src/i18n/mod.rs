@@ -404,6 +404,7 @@ pub struct Strings {
     pub key_why_disabled: &'static str,
     pub key_why_denied: &'static str,
     pub key_edit_user: &'static str,
+    pub col_module: &'static str,
 }
 
 impl Strings {

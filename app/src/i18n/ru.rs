@@ -179,7 +179,7 @@ pub static RU: Strings = Strings {
     sms_smpp_hint: "SMPP 3.4: адрес — smpp://хост:порт (резервный — так же), логин — system_id (до 15 символов), пароль — до 8 символов. Отчёты о доставке приходят по той же привязке (transceiver), отдельный адрес не нужен.",
     fs_check: "Проверить подключение",
     docs_requests: "Запросы",
-    docs_requests_text: "Каждый ответ содержит X-Request-Id (ваш, если он корректен). Ошибки — JSON: {\"error\":{\"code\",\"message\",\"request_id\",\"more_info\",\"details\"}}. Время — RFC 3339 UTC, телефоны — E.164; списки принимают limit (≤ 1000) и offset и отвечают {items,total,limit,offset}.",
+    docs_requests_text: "Каждый ответ содержит X-Request-Id (ваш, если он корректен). Ошибки — JSON: {\"error\":{\"code\",\"message\",\"request_id\",\"more_info\",\"details\"}}. Время — RFC 3339 UTC, телефоны — E.164; списки отвечают {items,total}; cc/cdr листается параметрами limit (≤ 1000) и offset и добавляет их в ответ.",
     docs_methods: "Методы",
     docs_error_codes: "Коды ошибок",
     docs_errors_title: "Коды ошибок API ccgate",
@@ -393,4 +393,5 @@ pub static RU: Strings = Strings {
     key_why_disabled: "Метод или модуль выключен для всех — Настройки → модули API.",
     key_why_denied: "Право не выдано — отметьте метод в правах пользователя.",
     key_edit_user: "Открыть пользователя",
+    col_module: "Модуль",
 };

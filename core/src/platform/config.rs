@@ -74,7 +74,7 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "http_body_timeout_seconds",
         default: "30",
-        help: "a request whose body stops arriving for this long is answered 408 and its connection closed",
+        help: "a request whose body stops arriving for this long fails its read (answered with a 4xx) and its connection is closed",
     },
     Key {
         name: "http_max_connections",

@@ -88,7 +88,7 @@ pub fn JournalPage() -> impl IntoView {
             >
                 <label><span>{move || s().col_user}</span>{field(|f| &f.user, |f, v| f.user = v, "j-user", "text")}</label>
                 <label>
-                    <span>{move || s().nav_settings}</span>
+                    <span>{move || s().col_module}</span>
                     <select
                         class="filter"
                         data-testid="j-module"
