@@ -205,4 +205,5 @@ fn AccessView(access: UserAccess) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }

@@ -54,4 +54,5 @@ fn ChapterView(chapter: Chapter) -> impl IntoView {
             </article>
         </div>
     }
+    .into_any()
 }

@@ -65,7 +65,7 @@ fn Reference(methods: Vec<MethodDoc>) -> impl IntoView {
         .collect_view();
     let cards = methods
         .into_iter()
-        .map(|m| view! { <MethodCard m=m /> })
+        .map(|m| view! { <MethodCard m=m /> }.into_any())
         .collect_view();
     view! {
         <div class="manual-layout">
@@ -146,6 +146,43 @@ fn MethodCard(m: MethodDoc) -> impl IntoView {
         })
         .collect_view();
     let verb_class = format!("verb verb-{}", m.verb.to_lowercase());
+    let errors = view! {
+        <div class="table-wrap">
+            <table class="table ref-errors">
+                <tbody>{errors}</tbody>
+            </table>
+        </div>
+    }
+    .into_any();
+    let examples = view! {
+        <pre class="code">{m.curl.clone()}</pre>
+        {m
+            .body_example
+            .clone()
+            .map(|b| {
+                view! {
+                    <h3>{move || s().ref_body}</h3>
+                    <pre class="code">{b}</pre>
+                }
+            })}
+        {m
+            .answer_example
+            .clone()
+            .map(|a| {
+                view! {
+                    <h3>{move || s().ref_answer}</h3>
+                    <pre class="code" data-testid="ref-answer">{a}</pre>
+                }
+            })}
+        {(!m.answer_types.is_empty())
+            .then(|| {
+                let types = m.answer_types.join(", ");
+                view! {
+                    <p class="muted">{move || s().ref_answer_types} ": " <code>{types}</code></p>
+                }
+            })}
+    }
+    .into_any();
     view! {
         <section class="card ref-method" id=id data-testid="ref-method">
             <h2>
@@ -169,38 +206,10 @@ fn MethodCard(m: MethodDoc) -> impl IntoView {
                 .then(|| view! { <p class="warning">{move || s().ref_not_implemented}</p> })}
             <h3>{move || s().ref_params}</h3>
             {params}
-            <pre class="code">{m.curl.clone()}</pre>
-            {m
-                .body_example
-                .clone()
-                .map(|b| {
-                    view! {
-                        <h3>{move || s().ref_body}</h3>
-                        <pre class="code">{b}</pre>
-                    }
-                })}
-            {m
-                .answer_example
-                .clone()
-                .map(|a| {
-                    view! {
-                        <h3>{move || s().ref_answer}</h3>
-                        <pre class="code" data-testid="ref-answer">{a}</pre>
-                    }
-                })}
-            {(!m.answer_types.is_empty())
-                .then(|| {
-                    let types = m.answer_types.join(", ");
-                    view! {
-                        <p class="muted">{move || s().ref_answer_types} ": " <code>{types}</code></p>
-                    }
-                })}
+            {examples}
             <h3>{move || s().ref_errors}</h3>
-            <div class="table-wrap">
-                <table class="table ref-errors">
-                    <tbody>{errors}</tbody>
-                </table>
-            </div>
+            {errors}
         </section>
     }
+    .into_any()
 }
