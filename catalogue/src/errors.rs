@@ -79,6 +79,7 @@ codes! {
     NotConfigured => ("not_configured", 503, "The method needs a setting that is still empty (details.setting names it): set it in Settings."),
     NotImplemented => ("not_implemented", 501, "The method is in the catalogue but its module is not available yet."),
     InternalError => ("internal_error", 500, "An unexpected failure; quote the request_id to support."),
+    IpNotAllowed => ("ip_not_allowed", 403, "The API user may not call from this address: it is outside the user's IP allow-list (Users → the user → «Разрешённые адреса»)."),
 }
 
 #[cfg(test)]

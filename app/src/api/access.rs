@@ -18,6 +18,8 @@ pub struct UserRow {
     pub updated: i64,
     pub key_count: i64,
     pub permission_count: i64,
+    /// The addresses it may call from (`10.0.0.0/8, ::1/128`); empty: any.
+    pub ip_allow: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,6 +89,7 @@ mod from_core {
                 updated: u.updated_at,
                 key_count: u.key_count,
                 permission_count: u.permission_count,
+                ip_allow: u.ip_allow,
             }
         }
     }
@@ -177,6 +180,16 @@ pub async fn set_user_blocked(id: i64, blocked: bool) -> Result<UserRow, AppErro
         Status::Active
     };
     let u = ccgate_core::access::users::set_status(&state.db, &actor, id, status).await?;
+    crate::ssr::apply(&state).await?;
+    Ok(u.into())
+}
+
+/// Replace the addresses a user may call from (blocks separated by commas, spaces or lines;
+/// empty: any address).
+#[server(endpoint = "users/ip_allow")]
+pub async fn set_user_ip_allow(id: i64, ip_allow: String) -> Result<UserRow, AppError> {
+    let (state, actor) = crate::ssr::require_actor().await?;
+    let u = ccgate_core::access::users::set_ip_allow(&state.db, &actor, id, &ip_allow).await?;
     crate::ssr::apply(&state).await?;
     Ok(u.into())
 }

@@ -341,4 +341,10 @@ pub static EN: Strings = Strings {
     wall_err_timeout: "{who} did not answer in time",
     wall_err_auth: "{who} refused the gateway's credentials — check Settings",
     wall_err_bad: "{who} answered something unexpected",
+    ip_allow_title: "Allowed addresses",
+    ip_allow_hint: "The addresses this user may call the API from: IPv4 and IPv6 addresses or CIDR blocks, separated by commas or lines, e.g. 10.0.0.0/8, 192.0.2.7, 2001:db8::/32. Empty: any address. In force at once.",
+    ip_allow_any: "Now: any address",
+    ip_allow_current: "Now:",
+    ip_allow_invalid: "Cannot read “{entry}”: expected an IPv4 or IPv6 address or a CIDR block (address/prefix length: at most 32 for IPv4, 128 for IPv6)",
+    ip_allow_too_many: "Too many blocks: at most 100",
 };

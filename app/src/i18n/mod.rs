@@ -352,6 +352,14 @@ pub struct Strings {
     pub wall_err_timeout: &'static str,
     pub wall_err_auth: &'static str,
     pub wall_err_bad: &'static str,
+    pub ip_allow_title: &'static str,
+    pub ip_allow_hint: &'static str,
+    pub ip_allow_any: &'static str,
+    /// Followed by the list.
+    pub ip_allow_current: &'static str,
+    /// `{entry}` is replaced by what could not be read.
+    pub ip_allow_invalid: &'static str,
+    pub ip_allow_too_many: &'static str,
 }
 
 impl Strings {

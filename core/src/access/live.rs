@@ -8,6 +8,7 @@
 //! check), so random keys cost the database at most one query per gap however many arrive.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use crate::cc::settings::FsSettings;
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::platform::error::{ErrorCode, PublicError};
+use crate::platform::net::CidrList;
 use crate::reports::settings::ReportsSettings;
 use crate::stats::projects::Project;
 use crate::stats::settings::StatsSettings;
@@ -43,6 +45,8 @@ pub struct UserEntry {
     pub blocked: bool,
     /// Catalogue names, so checking a permission allocates nothing.
     pub perms: Arc<HashSet<(&'static str, &'static str)>>,
+    /// The addresses it may call from; empty: any.
+    pub ip_allow: Arc<CidrList>,
 }
 
 #[derive(Debug, Default)]
@@ -110,6 +114,7 @@ pub struct Caller {
     pub key_prefix: String,
     pub key_expires_at: Option<i64>,
     perms: Arc<HashSet<(&'static str, &'static str)>>,
+    ip_allow: Arc<CidrList>,
 }
 
 impl Caller {
@@ -117,6 +122,10 @@ impl Caller {
         // HashSet is covariant in its key, so the 'static set can be asked about shorter borrows.
         let set: &HashSet<(&str, &str)> = &self.perms;
         set.contains(&(module, method))
+    }
+    /// May this user call from `ip`? (Its allow-list is empty, or a block holds `ip`.)
+    pub fn allows_ip(&self, ip: IpAddr) -> bool {
+        self.ip_allow.is_empty() || self.ip_allow.contains(ip)
     }
     /// Held permissions as `module.method`, in catalogue order.
     pub fn permissions(&self) -> Vec<String> {
@@ -157,6 +166,7 @@ impl Snapshot {
             key_prefix: entry.prefix.clone(),
             key_expires_at: entry.expires_at,
             perms: Arc::clone(&user.perms),
+            ip_allow: Arc::clone(&user.ip_allow),
         })
     }
 
@@ -175,6 +185,16 @@ impl Snapshot {
     }
 }
 
+/// A stored allow-list. Written only through `users::set_ip_allow`, which validates it; should a
+/// stored one not parse all the same, nothing is allowed (a block that matches no address), never
+/// everything.
+fn allow_list(login: &str, stored: &str) -> CidrList {
+    CidrList::parse(stored).unwrap_or_else(|e| {
+        tracing::error!(login, error = %e, "stored IP allow-list unreadable: every address refused");
+        CidrList::parse("255.255.255.255/32").expect("a valid block")
+    })
+}
+
 async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
     // Read the generation first: a change landing during the load bumps it again and the next
     // poll reloads.
@@ -185,8 +205,8 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
     )
     .fetch_all(&db.pool)
     .await?;
-    let user_rows: Vec<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, login, note, status FROM api_users")
+    let user_rows: Vec<(i64, String, String, String, String)> =
+        sqlx::query_as("SELECT id, login, note, status, ip_allow FROM api_users")
             .fetch_all(&db.pool)
             .await?;
     let perm_rows: Vec<(i64, String, String)> =
@@ -195,7 +215,8 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
             .await?;
     let mut users: HashMap<i64, UserEntry> = user_rows
         .into_iter()
-        .map(|(id, login, note, status)| {
+        .map(|(id, login, note, status, ip_allow)| {
+            let ip_allow = Arc::new(allow_list(&login, &ip_allow));
             (
                 id,
                 UserEntry {
@@ -204,6 +225,7 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
                     note,
                     blocked: status != "active",
                     perms: Arc::new(HashSet::new()),
+                    ip_allow,
                 },
             )
         })

@@ -29,6 +29,15 @@ pub enum UsersCmd {
     Block { login: String },
     /// Unblock an API user
     Unblock { login: String },
+    /// The addresses an API user may call from: CIDR blocks such as 10.0.0.0/8 or 2001:db8::/32
+    /// (they replace the current list); `--any` lifts the restriction; neither: show the list
+    AllowIp {
+        login: String,
+        blocks: Vec<String>,
+        /// Allow every address
+        #[arg(long, conflicts_with = "blocks")]
+        any: bool,
+    },
     /// List API users
     List {
         #[arg(long)]
@@ -153,6 +162,17 @@ pub async fn users(db: &Db, cmd: UsersCmd) -> anyhow::Result<()> {
             let u = users::by_login(db, &login).await?;
             users::set_status(db, &cli, u.id, users::Status::Active).await?;
             println!("API user `{login}` unblocked");
+        }
+        UsersCmd::AllowIp { login, blocks, any } => {
+            let mut u = users::by_login(db, &login).await?;
+            if any || !blocks.is_empty() {
+                u = users::set_ip_allow(db, &cli, u.id, &blocks.join(",")).await?;
+            }
+            if u.ip_allow.is_empty() {
+                println!("`{}` may call from any address", u.login);
+            } else {
+                println!("`{}` may call from: {}", u.login, u.ip_allow);
+            }
         }
         UsersCmd::List { status, login } => {
             let f = users::Filter {

@@ -10,7 +10,8 @@
 //! * the error answers: the body `ErrorBody` with the catalogue's `ErrorCode` enum, and per
 //!   operation and status the codes it can answer. A handler names its own codes in its error
 //!   responses' descriptions, in backticks (`` `queue_not_found` ``); the pipeline's are added
-//!   here (401 `auth_*`, 403 `user_blocked` / `method_disabled` / `permission_denied`, 500
+//!   here (401 `auth_*`, 403 `user_blocked` / `ip_not_allowed` / `method_disabled` /
+//!   `permission_denied`, 500
 //!   `internal_error`; for a JSON body 400/413/415). Each error response's schema pins `code` to
 //!   exactly those codes, and a code whose HTTP status differs from the response's is refused
 //!   when the router is built;
@@ -79,7 +80,13 @@ fn common_codes(gate: Gate, verb: &str, has_json_body: bool) -> Vec<ErrorCode> {
     if gate == Gate::Open {
         return codes;
     }
-    codes.extend([AuthMissing, AuthInvalid, KeyExpired, UserBlocked]);
+    codes.extend([
+        AuthMissing,
+        AuthInvalid,
+        KeyExpired,
+        UserBlocked,
+        IpNotAllowed,
+    ]);
     if gate == Gate::Method {
         codes.extend([MethodDisabled, PermissionDenied]);
     }

@@ -1,8 +1,10 @@
-//! The request pipeline for `/api`, in this order: request id → authentication → method enabled →
-//! permission → handler → journal. Every step reads the in-memory snapshot; nothing here waits on
+//! The request pipeline for `/api`, in this order: request id → client address → authentication →
+//! IP allow-list → method enabled → permission → handler → journal. The client address is the TCP
+//! peer's, or — from a configured trusted proxy only — the one `X-Forwarded-For` names
+//! (`platform::net::client_addr`); the allow-list, the journal and its anonymous budget all use it. Every step reads the in-memory snapshot; nothing here waits on
 //! the database (the journal write is queued).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use axum::body::{Body, HttpBody};
@@ -14,6 +16,7 @@ use base64::Engine;
 use ccgate_catalogue::{Method, Module};
 use ccgate_core::access::live::{Caller, Credential, Snapshot};
 use ccgate_core::journal::{mask_path, Entry};
+use ccgate_core::platform::net::{client_addr, CidrList};
 use ccgate_core::platform::time::now_ms;
 use rand::Rng;
 use serde_json::json;
@@ -95,19 +98,47 @@ fn classify(path: &str) -> Route {
     }
 }
 
-/// Authentication, switch and permission checks. The caller is returned even when a later check
-/// fails, so the journal knows who was refused.
+/// The address a request comes from: the peer, or what a trusted proxy forwarded.
+pub fn client_ip(trusted: &CidrList, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    client_addr(
+        peer,
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+        trusted,
+    )
+}
+
+/// Refused when the caller's allow-list does not hold its address.
+fn address_check(caller: &Caller, ip: IpAddr) -> Result<(), ApiError> {
+    if caller.allows_ip(ip) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::IpNotAllowed,
+        format!("this API user may not call from {ip}"),
+    )
+    .with_details(json!({ "address": ip.to_string() })))
+}
+
+/// Authentication, address, switch and permission checks. The caller is returned even when a
+/// later check fails, so the journal knows who was refused.
 fn gate(
     snap: &Snapshot,
     route: &Route,
     headers: &HeaderMap,
+    ip: IpAddr,
     now: i64,
 ) -> (Option<Caller>, Result<(), ApiError>) {
     let (m, x) = match route {
         Route::Unknown => return (None, Ok(())),
         Route::Me => {
             return match snap.authenticate(credential(headers).as_ref(), now) {
-                Ok(c) => (Some(c), Ok(())),
+                Ok(c) => {
+                    let verdict = address_check(&c, ip);
+                    (Some(c), verdict)
+                }
                 Err(e) => (None, Err(e.into())),
             }
         }
@@ -117,6 +148,9 @@ fn gate(
         Ok(c) => c,
         Err(e) => return (None, Err(e.into())),
     };
+    if let Err(e) = address_check(&caller, ip) {
+        return (Some(caller), Err(e));
+    }
     if !snap.method_enabled(m.name, x.name) {
         let e = ApiError::new(
             ErrorCode::MethodDisabled,
@@ -168,13 +202,14 @@ pub async fn pipeline(
     let route = classify(req.uri().path());
     let snap = state.live.current();
     let base = public_base(&state.config, req.headers());
+    let ip = client_ip(&state.config.trusted_proxies, peer.ip(), req.headers());
 
-    let (mut caller, mut verdict) = gate(&snap, &route, req.headers(), at);
+    let (mut caller, mut verdict) = gate(&snap, &route, req.headers(), ip, at);
     // A key created a moment ago by the command line or another instance: in force at once.
     if matches!(&verdict, Err(e) if e.code == ErrorCode::AuthInvalid)
         && state.live.catch_up(snap.generation).await.unwrap_or(false)
     {
-        (caller, verdict) = gate(&state.live.current(), &route, req.headers(), at);
+        (caller, verdict) = gate(&state.live.current(), &route, req.headers(), ip, at);
     }
     // Every log line of this request, in the handler, the services and the tasks they start,
     // names it.
@@ -246,7 +281,7 @@ pub async fn pipeline(
         status: response.status().as_u16(),
         error_code: error_code.map(|e| e.code.as_str().to_string()),
         latency_us: started.elapsed().as_micros() as i64,
-        client_ip: peer.ip().to_string(),
+        client_ip: ip.to_string(),
         response_bytes,
     };
     // Without a known caller (no key, a wrong one, an unknown route) within a per-minute budget:

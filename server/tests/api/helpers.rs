@@ -102,18 +102,24 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// Boot the application again on `app`'s database and directory, with extra `CCGATE_*` values
-/// (e.g. demo mode). Stop `app` first.
+/// (e.g. demo mode). Stop `app` first, unless the test wants two instances on one database.
 pub async fn spawn_again(app: &TestApp, extra: &[(&str, String)]) -> TestApp {
     let url = app.db.url().expose().clone();
     let extra: Vec<(String, String)> = extra
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
-    let config = Config::from_sources(None, &move |k| match k {
-        "CCGATE_BIND" => Some("127.0.0.1:0".into()),
-        "CCGATE_DATABASE_URL" => Some(url.clone()),
-        "CCGATE_LOG_LEVEL" => Some("warn".into()),
-        _ => extra.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+    // The extra values come first: they may also move the listener (`CCGATE_BIND`).
+    let config = Config::from_sources(None, &move |k| {
+        if let Some((_, v)) = extra.iter().find(|(n, _)| n == k) {
+            return Some(v.clone());
+        }
+        match k {
+            "CCGATE_BIND" => Some("127.0.0.1:0".into()),
+            "CCGATE_DATABASE_URL" => Some(url.clone()),
+            "CCGATE_LOG_LEVEL" => Some("warn".into()),
+            _ => None,
+        }
     })
     .unwrap();
     boot(config, app.dir.clone()).await

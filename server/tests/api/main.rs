@@ -10,6 +10,7 @@ mod contact_center;
 mod dashboard;
 mod demo;
 mod hardening;
+mod limits;
 mod openapi;
 mod panel;
 mod panel_projects;
