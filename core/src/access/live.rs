@@ -15,6 +15,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::access::keys;
+use crate::access::limits::Limits;
 use crate::access::settings;
 use crate::cc::settings::FsSettings;
 use crate::platform::db::Db;
@@ -47,6 +48,8 @@ pub struct UserEntry {
     pub perms: Arc<HashSet<(&'static str, &'static str)>>,
     /// The addresses it may call from; empty: any.
     pub ip_allow: Arc<CidrList>,
+    /// Its limits (`access::limits`; default: none).
+    pub limits: Arc<Limits>,
 }
 
 #[derive(Debug, Default)]
@@ -115,6 +118,8 @@ pub struct Caller {
     pub key_expires_at: Option<i64>,
     perms: Arc<HashSet<(&'static str, &'static str)>>,
     ip_allow: Arc<CidrList>,
+    /// Its limits, counted by `crate::limits::Limiter`.
+    pub limits: Arc<Limits>,
 }
 
 impl Caller {
@@ -167,6 +172,7 @@ impl Snapshot {
             key_expires_at: entry.expires_at,
             perms: Arc::clone(&user.perms),
             ip_allow: Arc::clone(&user.ip_allow),
+            limits: Arc::clone(&user.limits),
         })
     }
 
@@ -177,6 +183,11 @@ impl Snapshot {
     /// Is `module.method` switched on for everyone (module switch and method switch)?
     pub fn method_enabled(&self, module: &str, method: &str) -> bool {
         self.flag(&settings::module_key(module)) && self.flag(&settings::method_key(module, method))
+    }
+
+    /// Has any API user a limit? (If none, the limit counters are never synced.)
+    pub fn any_limits(&self) -> bool {
+        self.users.values().any(|u| !u.limits.is_empty())
     }
 
     /// Days since the epoch in the configured time zone for a millisecond timestamp.
@@ -226,6 +237,7 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
                     blocked: status != "active",
                     perms: Arc::new(HashSet::new()),
                     ip_allow,
+                    limits: Arc::default(),
                 },
             )
         })
@@ -240,6 +252,11 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
     for (uid, set) in perms {
         if let Some(u) = users.get_mut(&uid) {
             u.perms = Arc::new(set);
+        }
+    }
+    for (uid, l) in crate::access::limits::all(db).await? {
+        if let Some(u) = users.get_mut(&uid) {
+            u.limits = Arc::new(l);
         }
     }
     let keys = key_rows

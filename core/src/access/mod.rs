@@ -1,4 +1,4 @@
-//! Access control: the panel's admins, API users, their keys and permissions, the settings
+//! Access control: the panel's admins, API users, their keys, permissions and limits, the settings
 //! registry, the audit trail of every change, and the in-memory snapshot (`live`) that authorises
 //! every API request without touching the database.
 
@@ -6,6 +6,7 @@ pub mod admins;
 pub mod audit;
 pub mod block;
 pub mod keys;
+pub mod limits;
 pub mod live;
 pub mod perms;
 pub mod settings;

@@ -1,8 +1,16 @@
 //! The request pipeline for `/api`, in this order: request id → client address → authentication →
-//! IP allow-list → method enabled → permission → handler → journal. The client address is the TCP
-//! peer's, or — from a configured trusted proxy only — the one `X-Forwarded-For` names
-//! (`platform::net::client_addr`); the allow-list, the journal and its anonymous budget all use it. Every step reads the in-memory snapshot; nothing here waits on
-//! the database (the journal write is queued).
+//! IP allow-list → method enabled → permission → requests-per-minute limits → handler → journal.
+//! Every step reads the in-memory snapshot and counters; nothing here waits on the database (the
+//! journal write is queued, the limit counters are synced in the background).
+//!
+//! The client address is the TCP peer's, or — from a configured trusted proxy only — the one
+//! `X-Forwarded-For` names (`platform::net::client_addr`); the allow-list, the journal and its
+//! anonymous budget all use it. A caller admitted so far is counted against its
+//! requests-per-minute limits (`ccgate_core::limits`; over one: 429 `rate_limited`). Every answer
+//! to a caller with an applicable limit carries `RateLimit-Limit`, `RateLimit-Remaining` and
+//! `RateLimit-Reset` (the IETF draft's fields: the limit, what is left of it, whole seconds until
+//! its window ends) for the tightest one — the least remaining —; a 429 (`rate_limited`, or a
+//! handler's `quota_exceeded`) carries those of the limit it passed and `Retry-After`.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
@@ -16,6 +24,7 @@ use base64::Engine;
 use ccgate_catalogue::{Method, Module};
 use ccgate_core::access::live::{Caller, Credential, Snapshot};
 use ccgate_core::journal::{mask_path, Entry};
+use ccgate_core::limits::{tightest, Standing};
 use ccgate_core::platform::net::{client_addr, CidrList};
 use ccgate_core::platform::time::now_ms;
 use rand::Rng;
@@ -170,6 +179,37 @@ fn gate(
     (Some(caller), Ok(()))
 }
 
+/// `module.method` of a catalogue route.
+fn dotted_of(route: &Route) -> Option<String> {
+    match route {
+        Route::Method(m, x) => Some(format!("{}.{}", m.name, x.name)),
+        _ => None,
+    }
+}
+
+/// The limit a refused request passed, named by the refusal's details.
+fn passed_limit(e: &ApiError) -> Option<String> {
+    if !matches!(e.code, ErrorCode::RateLimited | ErrorCode::QuotaExceeded) {
+        return None;
+    }
+    Some(e.details.as_ref()?["limit"].as_str()?.to_string())
+}
+
+/// `RateLimit-*` for `s` at `at`, and on a refusal `Retry-After` (the same seconds as the reset).
+fn rate_headers(h: &mut HeaderMap, s: &Standing, at: i64, refused: bool) {
+    let reset = s.reset_secs(at);
+    h.insert(RATELIMIT_LIMIT, HeaderValue::from(s.limit));
+    h.insert(RATELIMIT_REMAINING, HeaderValue::from(s.remaining()));
+    h.insert(RATELIMIT_RESET, HeaderValue::from(reset));
+    if refused {
+        h.insert(header::RETRY_AFTER, HeaderValue::from(reset));
+    }
+}
+
+pub const RATELIMIT_LIMIT: &str = "ratelimit-limit";
+pub const RATELIMIT_REMAINING: &str = "ratelimit-remaining";
+pub const RATELIMIT_RESET: &str = "ratelimit-reset";
+
 /// The origin for `more_info` links: the configured public URL, else `http://<Host>`.
 fn public_base(config: &ccgate_core::Config, headers: &HeaderMap) -> String {
     if let Some(u) = &config.public_url {
@@ -211,6 +251,20 @@ pub async fn pipeline(
     {
         (caller, verdict) = gate(&state.live.current(), &route, req.headers(), ip, at);
     }
+    let offset = snap.utc_offset_minutes;
+    let dotted = dotted_of(&route);
+    // Counted only once everything else admitted the request.
+    if verdict.is_ok() {
+        if let Some(c) = &caller {
+            if let Err(ex) =
+                state
+                    .limits
+                    .admit_request(c.user_id, &c.limits, dotted.as_deref(), at, offset)
+            {
+                verdict = Err(ex.into());
+            }
+        }
+    }
     // Every log line of this request, in the handler, the services and the tasks they start,
     // names it.
     let span = tracing::info_span!(
@@ -251,6 +305,23 @@ pub async fn pipeline(
     }
     if let Ok(v) = HeaderValue::from_str(&rid) {
         response.headers_mut().insert(REQUEST_ID, v);
+    }
+    if let Some(c) = &caller {
+        let standings =
+            state
+                .limits
+                .for_request(c.user_id, &c.limits, dotted.as_deref(), at, offset);
+        // A refusal tells of the limit it passed; any other answer of the tightest one.
+        let shown = match error_code.as_ref().and_then(passed_limit) {
+            Some(name) => standings
+                .into_iter()
+                .find(|s| s.name == name)
+                .map(|s| (s, true)),
+            None => tightest(standings).map(|s| (s, false)),
+        };
+        if let Some((s, refused)) = shown {
+            rate_headers(response.headers_mut(), &s, at, refused);
+        }
     }
 
     let (module, method) = match route {

@@ -23,6 +23,8 @@ pub struct TestApp {
     pub db: ccgate_core::Db,
     pub live: std::sync::Arc<ccgate_core::access::live::Live>,
     pub journal: ccgate_core::journal::JournalHandle,
+    /// The instance's limit counters (tests may sync them at once instead of waiting).
+    pub limits: std::sync::Arc<ccgate_core::limits::Limiter>,
     shutdown: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     handle: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
     /// The test's directory (the SQLite file lives there); shared by apps restarted on it.
@@ -133,6 +135,7 @@ async fn boot(config: Config, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp
     let db = app.state().db.clone();
     let live = app.state().live.clone();
     let journal = app.state().journal.clone();
+    let limits = app.state().limits.clone();
     let admins = ccgate_core::access::admins::list(&db).await.unwrap();
     if !admins.iter().any(|a| a.username == ADMIN) {
         ccgate_core::access::admins::create(&db, ADMIN, Secret::new(ADMIN_PASSWORD.into()))
@@ -150,6 +153,7 @@ async fn boot(config: Config, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp
         db,
         live,
         journal,
+        limits,
         shutdown: std::sync::Mutex::new(Some(tx)),
         handle: std::sync::Mutex::new(Some(handle)),
         dir,

@@ -1,10 +1,11 @@
 //! One API user's page: login and note, block / unblock, then the keys, the addresses it may call
-//! from (`network.rs`) and the permissions.
+//! from (`network.rs`), its limits (`limits.rs`) and the permissions.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::keys::KeysCard;
+use super::limits::LimitsCard;
 use super::network::IpAllowCard;
 use super::permissions::PermissionEditor;
 use super::status_text;
@@ -133,6 +134,8 @@ fn UserView(
         <KeysCard uid keys=d.keys.clone() new_secret create_key revoke rotate />
 
         <IpAllowCard uid current=d.user.ip_allow.clone() version />
+
+        <LimitsCard uid limits=d.limits.clone() version />
 
         <PermissionEditor user_id=uid login=d.user.login.clone() granted=d.granted.clone() others=d.others.clone() version />
     }

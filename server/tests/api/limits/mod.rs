@@ -1,4 +1,6 @@
 //! Per-user hardening of `/api`: the IP allow-list and the trusted-proxy rule for the client
-//! address (`ip.rs`). Each scenario runs on SQLite and on MariaDB.
+//! address (`ip.rs`), the per-minute limits and the daily and monthly quotas (`rate.rs`). Each
+//! scenario runs on SQLite and on MariaDB.
 
 mod ip;
+mod rate;
