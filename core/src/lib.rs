@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod freeswitch;
 pub mod journal;
+pub mod limits;
 pub mod platform;
 pub mod reports;
 pub mod sms;
@@ -60,6 +61,8 @@ pub struct Services {
     pub reports_cache: Arc<crate::reports::Cache>,
     /// The online statistics' caches (live listings, period figures, external answers).
     pub stats: Arc<StatsHub>,
+    /// The API users' limit counters (`limits`), shared with other instances through the database.
+    pub limits: Arc<crate::limits::Limiter>,
 }
 
 impl Services {
@@ -82,6 +85,8 @@ impl Services {
             .map_err(|e| ServiceError::Internal(format!("cannot start the journal writer: {e}")))?;
         let fs = Arc::new(FsHub::default());
         let dialer = Dialer::new(db.clone(), live.clone(), fs.clone());
+        // The stored counts of the current windows, before the first request is admitted.
+        let limits = crate::limits::Limiter::new(db.clone()).await?;
         Ok(Services {
             db,
             config: Arc::new(config),
@@ -94,6 +99,7 @@ impl Services {
             cdr_totals: Arc::default(),
             reports_cache: Arc::default(),
             stats: Arc::default(),
+            limits,
         })
     }
 
@@ -110,6 +116,7 @@ impl Services {
             self.dialer.spawn(),
             crate::platform::idempotency::spawn_purge(self.db.clone()),
             crate::sms::service::spawn_poller(self.db.clone(), self.sms.clone()),
+            self.limits.spawn(self.live.clone()),
         ]
     }
 }

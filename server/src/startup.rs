@@ -109,6 +109,10 @@ impl Application {
         let res = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         // In-flight requests are done and their journal entries queued: write them all.
         self.state.journal.shutdown().await;
+        // What was admitted since the last sync is stored, so a restart goes on from it.
+        if let Err(e) = self.state.limits.sync().await {
+            tracing::warn!(error = %e, "limit counters: the last sync before stopping failed");
+        }
         for task in self.background {
             task.abort();
         }

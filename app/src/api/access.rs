@@ -18,6 +18,8 @@ pub struct UserRow {
     pub updated: i64,
     pub key_count: i64,
     pub permission_count: i64,
+    /// The addresses it may call from (`10.0.0.0/8, ::1/128`); empty: any.
+    pub ip_allow: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +57,30 @@ pub struct UserDetail {
     pub granted: Vec<String>,
     /// Other users to copy permissions from: (id, login).
     pub others: Vec<(i64, String)>,
+    pub limits: LimitsView,
+}
+
+/// One limit and what is used of it in its current window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageRow {
+    /// As stored: `requests_per_minute`, `requests_per_minute:cc.add`, `calls_per_day`, …
+    pub name: String,
+    pub used: u64,
+    pub limit: u64,
+    /// Unix ms when the window ends.
+    pub reset_at: i64,
+}
+
+/// A user's limits as the form shows them (empty: no limit) and their usage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LimitsView {
+    pub per_minute: String,
+    /// `module.method=N`, one per line.
+    pub per_method: String,
+    pub calls_per_day: String,
+    pub sms_parts_per_day: String,
+    pub sms_parts_per_month: String,
+    pub usage: Vec<UsageRow>,
 }
 
 /// One setting as the Settings page shows it. Secrets never leave the server: `value` is empty
@@ -87,6 +113,7 @@ mod from_core {
                 updated: u.updated_at,
                 key_count: u.key_count,
                 permission_count: u.permission_count,
+                ip_allow: u.ip_allow,
             }
         }
     }
@@ -102,6 +129,31 @@ mod from_core {
                 expires: k.expires_at,
                 last_used: k.last_used_at,
                 last_used_ip: k.last_used_ip,
+            }
+        }
+    }
+
+    impl LimitsView {
+        pub fn new(
+            l: &ccgate_core::access::limits::Limits,
+            usage: Vec<ccgate_core::limits::Standing>,
+        ) -> Self {
+            let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+            LimitsView {
+                per_minute: n(l.per_minute),
+                per_method: l.per_method_text(),
+                calls_per_day: n(l.calls_per_day),
+                sms_parts_per_day: n(l.sms_parts_per_day),
+                sms_parts_per_month: n(l.sms_parts_per_month),
+                usage: usage
+                    .into_iter()
+                    .map(|s| UsageRow {
+                        name: s.name,
+                        used: s.used,
+                        limit: s.limit,
+                        reset_at: s.reset_at,
+                    })
+                    .collect(),
             }
         }
     }
@@ -181,6 +233,16 @@ pub async fn set_user_blocked(id: i64, blocked: bool) -> Result<UserRow, AppErro
     Ok(u.into())
 }
 
+/// Replace the addresses a user may call from (blocks separated by commas, spaces or lines;
+/// empty: any address).
+#[server(endpoint = "users/ip_allow")]
+pub async fn set_user_ip_allow(id: i64, ip_allow: String) -> Result<UserRow, AppError> {
+    let (state, actor) = crate::ssr::require_actor().await?;
+    let u = ccgate_core::access::users::set_ip_allow(&state.db, &actor, id, &ip_allow).await?;
+    crate::ssr::apply(&state).await?;
+    Ok(u.into())
+}
+
 #[server(endpoint = "users/get")]
 pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
     crate::ssr::require_admin().await?;
@@ -190,6 +252,11 @@ pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
     let granted = ccgate_core::access::perms::of_user(&state.db, id).await?;
     let (all, _) =
         ccgate_core::access::users::list(&state.db, &Default::default(), 1000, 0).await?;
+    let limits = ccgate_core::access::limits::of_user(&state.db, id).await?;
+    let offset = state.live.current().utc_offset_minutes;
+    let usage = state
+        .limits
+        .usage(id, &limits, ccgate_core::platform::time::now_ms(), offset);
     Ok(UserDetail {
         user: user.into(),
         keys: keys.into_iter().map(KeyRow::from).collect(),
@@ -199,7 +266,32 @@ pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
             .filter(|u| u.id != id)
             .map(|u| (u.id, u.login))
             .collect(),
+        limits: LimitsView::new(&limits, usage),
     })
+}
+
+/// Replace a user's limits: each value empty (no limit) or a whole number; `per_method` is
+/// `module.method=N` items, one per line.
+#[server(endpoint = "users/limits")]
+pub async fn set_user_limits(
+    id: i64,
+    per_minute: String,
+    per_method: String,
+    calls_per_day: String,
+    sms_parts_per_day: String,
+    sms_parts_per_month: String,
+) -> Result<(), AppError> {
+    use ccgate_core::access::limits::{self, Limits};
+    let (state, actor) = crate::ssr::require_actor().await?;
+    let l = Limits::parse(
+        &per_minute,
+        &per_method,
+        &calls_per_day,
+        &sms_parts_per_day,
+        &sms_parts_per_month,
+    )?;
+    limits::set(&state.db, &actor, id, &l).await?;
+    crate::ssr::apply(&state).await
 }
 
 /// `expires` is empty (never) or a date `YYYY-MM-DD` (end of that day in the configured zone is

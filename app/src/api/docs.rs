@@ -83,6 +83,10 @@ pub struct UserAccess {
     pub login: String,
     pub status: String,
     pub keys: Vec<KeyRow>,
+    /// The IP allow-list as stored (canonical CIDR text; empty: any address).
+    pub ip_allow: String,
+    /// The limits in one line (`name=value, …`), empty without any.
+    pub limits: String,
     pub methods: Vec<MethodVerdict>,
 }
 
@@ -104,6 +108,7 @@ pub async fn key_access(user_id: i64) -> Result<UserAccess, AppError> {
     let state = crate::ssr::state()?;
     let detail = ccgate_core::access::users::get(&state.db, user_id).await?;
     let keys = ccgate_core::access::keys::list(&state.db, user_id).await?;
+    let limits = ccgate_core::access::limits::of_user(&state.db, user_id).await?;
     let snap = state.live.current();
     let methods = snap
         .access_of(user_id)
@@ -119,6 +124,12 @@ pub async fn key_access(user_id: i64) -> Result<UserAccess, AppError> {
         user_id,
         login: detail.login,
         status: detail.status,
+        ip_allow: detail.ip_allow,
+        limits: if limits.is_empty() {
+            String::new()
+        } else {
+            limits.to_text()
+        },
         keys: keys.into_iter().map(KeyRow::from).collect(),
         methods,
     })

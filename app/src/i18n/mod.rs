@@ -405,6 +405,34 @@ pub struct Strings {
     pub key_why_denied: &'static str,
     pub key_edit_user: &'static str,
     pub col_module: &'static str,
+    pub key_ip_any: &'static str,
+    pub key_ip_only: &'static str,
+    pub key_limits: &'static str,
+    pub key_no_limits: &'static str,
+    pub ip_allow_title: &'static str,
+    pub ip_allow_hint: &'static str,
+    pub ip_allow_any: &'static str,
+    /// Followed by the list.
+    pub ip_allow_current: &'static str,
+    /// `{entry}` is replaced by what could not be read.
+    pub ip_allow_invalid: &'static str,
+    pub ip_allow_too_many: &'static str,
+    pub limits_title: &'static str,
+    pub limits_hint: &'static str,
+    pub limits_none: &'static str,
+    pub limits_per_minute: &'static str,
+    pub limits_per_method: &'static str,
+    pub limits_calls_per_day: &'static str,
+    pub limits_sms_per_day: &'static str,
+    pub limits_sms_per_month: &'static str,
+    /// `{method}` is replaced by `module.method`.
+    pub limits_method_row: &'static str,
+    pub limits_resets: &'static str,
+    pub limits_warning: &'static str,
+    pub limits_warning_banner: &'static str,
+    /// `{entry}` is replaced by what could not be read.
+    pub limits_bad_number: &'static str,
+    pub limits_bad_method: &'static str,
 }
 
 impl Strings {

@@ -8,17 +8,20 @@
 //! check), so random keys cost the database at most one query per gap however many arrive.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
 use crate::access::keys;
+use crate::access::limits::Limits;
 use crate::access::settings;
 use crate::cc::settings::FsSettings;
 use crate::platform::db::Db;
 use crate::platform::error::ServiceError;
 use crate::platform::error::{ErrorCode, PublicError};
+use crate::platform::net::CidrList;
 use crate::reports::settings::ReportsSettings;
 use crate::stats::projects::Project;
 use crate::stats::settings::StatsSettings;
@@ -43,6 +46,10 @@ pub struct UserEntry {
     pub blocked: bool,
     /// Catalogue names, so checking a permission allocates nothing.
     pub perms: Arc<HashSet<(&'static str, &'static str)>>,
+    /// The addresses it may call from; empty: any.
+    pub ip_allow: Arc<CidrList>,
+    /// Its limits (`access::limits`; default: none).
+    pub limits: Arc<Limits>,
 }
 
 #[derive(Debug, Default)]
@@ -110,6 +117,9 @@ pub struct Caller {
     pub key_prefix: String,
     pub key_expires_at: Option<i64>,
     perms: Arc<HashSet<(&'static str, &'static str)>>,
+    ip_allow: Arc<CidrList>,
+    /// Its limits, counted by `crate::limits::Limiter`.
+    pub limits: Arc<Limits>,
 }
 
 impl Caller {
@@ -117,6 +127,10 @@ impl Caller {
         // HashSet is covariant in its key, so the 'static set can be asked about shorter borrows.
         let set: &HashSet<(&str, &str)> = &self.perms;
         set.contains(&(module, method))
+    }
+    /// May this user call from `ip`? (Its allow-list is empty, or a block holds `ip`.)
+    pub fn allows_ip(&self, ip: IpAddr) -> bool {
+        self.ip_allow.is_empty() || self.ip_allow.contains(ip)
     }
     /// Held permissions as `module.method`, in catalogue order.
     pub fn permissions(&self) -> Vec<String> {
@@ -157,6 +171,8 @@ impl Snapshot {
             key_prefix: entry.prefix.clone(),
             key_expires_at: entry.expires_at,
             perms: Arc::clone(&user.perms),
+            ip_allow: Arc::clone(&user.ip_allow),
+            limits: Arc::clone(&user.limits),
         })
     }
 
@@ -174,10 +190,25 @@ impl Snapshot {
         self.users.get(&id)
     }
 
+    /// Has any API user a limit? (If none, the limit counters are never synced.)
+    pub fn any_limits(&self) -> bool {
+        self.users.values().any(|u| !u.limits.is_empty())
+    }
+
     /// Days since the epoch in the configured time zone for a millisecond timestamp.
     pub fn day_of(&self, at_ms: i64) -> i64 {
         (at_ms + self.utc_offset_minutes * 60_000).div_euclid(86_400_000)
     }
+}
+
+/// A stored allow-list. Written only through `users::set_ip_allow`, which validates it; should a
+/// stored one not parse all the same, nothing is allowed (a block that matches no address), never
+/// everything.
+fn allow_list(login: &str, stored: &str) -> CidrList {
+    CidrList::parse(stored).unwrap_or_else(|e| {
+        tracing::error!(login, error = %e, "stored IP allow-list unreadable: every address refused");
+        CidrList::parse("255.255.255.255/32").expect("a valid block")
+    })
 }
 
 async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
@@ -190,8 +221,8 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
     )
     .fetch_all(&db.pool)
     .await?;
-    let user_rows: Vec<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, login, note, status FROM api_users")
+    let user_rows: Vec<(i64, String, String, String, String)> =
+        sqlx::query_as("SELECT id, login, note, status, ip_allow FROM api_users")
             .fetch_all(&db.pool)
             .await?;
     let perm_rows: Vec<(i64, String, String)> =
@@ -200,7 +231,8 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
             .await?;
     let mut users: HashMap<i64, UserEntry> = user_rows
         .into_iter()
-        .map(|(id, login, note, status)| {
+        .map(|(id, login, note, status, ip_allow)| {
+            let ip_allow = Arc::new(allow_list(&login, &ip_allow));
             (
                 id,
                 UserEntry {
@@ -209,6 +241,8 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
                     note,
                     blocked: status != "active",
                     perms: Arc::new(HashSet::new()),
+                    ip_allow,
+                    limits: Arc::default(),
                 },
             )
         })
@@ -223,6 +257,11 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
     for (uid, set) in perms {
         if let Some(u) = users.get_mut(&uid) {
             u.perms = Arc::new(set);
+        }
+    }
+    for (uid, l) in crate::access::limits::all(db).await? {
+        if let Some(u) = users.get_mut(&uid) {
+            u.limits = Arc::new(l);
         }
     }
     let keys = key_rows

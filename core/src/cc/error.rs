@@ -49,6 +49,9 @@ pub enum CcError {
     /// A `Range` header against a file of `len` bytes that cannot be served.
     #[error("the recording has {len} bytes")]
     RangeNotSatisfiable { len: u64 },
+    /// Not enough left of the caller's daily contacts quota.
+    #[error(transparent)]
+    Quota(#[from] crate::limits::Exceeded),
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -103,6 +106,7 @@ impl PublicError for CcError {
                 ErrorCode::RecordingNotFound
             }
             CcError::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
+            CcError::Quota(e) => e.code(),
             CcError::Service(s) => s.code(),
         }
     }
@@ -149,6 +153,7 @@ impl PublicError for CcError {
                 Some(json!({ "field": "contacts", "items": items }))
             }
             CcError::NotCancellable(status) => Some(json!({ "status": status })),
+            CcError::Quota(e) => e.details(),
             CcError::Service(s) => s.details(),
             _ => None,
         }

@@ -2,6 +2,7 @@
 //! overrides. Every key is declared once in [`KEYS`]; `ccgate --help` prints that table.
 //! A bad value stops start-up with one line naming the key.
 
+use crate::platform::net::CidrList;
 use crate::platform::secret::Secret;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -91,6 +92,11 @@ pub const KEYS: &[Key] = &[
         default: "data/demo-key.txt",
         help: "demo mode: where the seeded key of API-TEST is written (mode 0600) for the curl line printed at start",
     },
+    Key {
+        name: "trusted_proxies",
+        default: "",
+        help: "reverse proxies (CIDR blocks, comma-separated) whose X-Forwarded-For is believed: a request from one of them comes from the right-most forwarded address that is not itself one; empty: the header is ignored and the TCP peer is the client",
+    },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +131,8 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// Where `database_url` came from (the panel's «База данных» block says so).
     pub database_url_source: Source,
+    /// Proxies whose `X-Forwarded-For` is believed (`platform::net::client_addr`); empty: none.
+    pub trusted_proxies: CidrList,
 }
 
 /// Where a value came from: its default, the config file or its `CCGATE_*` variable.
@@ -261,6 +269,10 @@ impl Config {
                 .parse_with("a file path", |v| (!v.is_empty()).then(|| PathBuf::from(v)))?,
             file: None,
             database_url_source: values["database_url"].1,
+            trusted_proxies: get("trusted_proxies").parse_with(
+                "IPv4 or IPv6 addresses or CIDR blocks separated by commas",
+                |v| CidrList::parse(v).ok(),
+            )?,
         })
     }
 
@@ -465,6 +477,18 @@ mod tests {
         );
         assert!(c("cc.example.com").is_err());
         assert!(c("https://cc.example.com/api").is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidr_blocks() {
+        let c = Config::from_sources(None, &|_| None).unwrap();
+        assert!(c.trusted_proxies.is_empty(), "off by default");
+        let c = Config::from_sources(Some("trusted_proxies = \"10.0.0.0/8, ::1\""), &env_of(&[]))
+            .unwrap();
+        assert_eq!(c.trusted_proxies.to_string(), "10.0.0.0/8, ::1/128");
+        let e = Config::from_sources(None, &env_of(&[("CCGATE_TRUSTED_PROXIES", "10.0.0.0/40")]))
+            .unwrap_err();
+        assert!(e.to_string().contains("CCGATE_TRUSTED_PROXIES"), "{e}");
     }
 
     #[test]

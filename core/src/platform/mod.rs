@@ -1,5 +1,5 @@
 //! What every module stands on: configuration, storage (and what the panel shows of it), the shared error type, secrets, time,
-//! password hashing, the one place outgoing HTTP(S) clients are built, idempotency claims, phone numbers, SQL built at run time and percent-decoding. Nothing here knows a module.
+//! password hashing, the one place outgoing HTTP(S) clients are built, idempotency claims, phone numbers, SQL built at run time, percent-decoding and client addresses (CIDR blocks, trusted proxies). Nothing here knows a module.
 
 pub mod config;
 pub mod csv;
@@ -9,6 +9,7 @@ pub mod error;
 pub mod form;
 pub mod http;
 pub mod idempotency;
+pub mod net;
 pub mod password;
 pub mod phone;
 pub mod query;

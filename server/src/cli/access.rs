@@ -4,7 +4,7 @@
 
 use anyhow::{anyhow, bail};
 use ccgate_core::access::audit::Actor;
-use ccgate_core::access::{keys, perms, settings, users};
+use ccgate_core::access::{keys, limits, perms, settings, users};
 use ccgate_core::platform::time::rfc3339;
 use ccgate_core::{Db, Secret};
 use clap::Subcommand;
@@ -29,6 +29,37 @@ pub enum UsersCmd {
     Block { login: String },
     /// Unblock an API user
     Unblock { login: String },
+    /// The addresses an API user may call from: CIDR blocks such as 10.0.0.0/8 or 2001:db8::/32
+    /// (they replace the current list); `--any` lifts the restriction; neither: show the list
+    AllowIp {
+        login: String,
+        blocks: Vec<String>,
+        /// Allow every address
+        #[arg(long, conflicts_with = "blocks")]
+        any: bool,
+    },
+    /// An API user's limits and what is used of them; options change them (`none` removes one)
+    Limits {
+        login: String,
+        /// Requests per minute, every method together
+        #[arg(long)]
+        per_minute: Option<String>,
+        /// Requests per minute of one method: module.method=N (repeat; N `none` removes it)
+        #[arg(long = "method", value_name = "MODULE.METHOD=N")]
+        methods: Vec<String>,
+        /// cc/add contacts per day
+        #[arg(long)]
+        calls_per_day: Option<String>,
+        /// SMS parts per day
+        #[arg(long)]
+        sms_parts_per_day: Option<String>,
+        /// SMS parts per month
+        #[arg(long)]
+        sms_parts_per_month: Option<String>,
+        /// Remove every limit (then apply the options given)
+        #[arg(long)]
+        clear: bool,
+    },
     /// List API users
     List {
         #[arg(long)]
@@ -105,6 +136,72 @@ fn parse_methods(items: &[String]) -> anyhow::Result<Vec<perms::Perm>> {
     Ok(out)
 }
 
+/// `start` with the options given applied (`none` or empty removes a limit).
+fn limits_from(
+    start: &limits::Limits,
+    per_minute: Option<String>,
+    methods: &[String],
+    calls_per_day: Option<String>,
+    sms_parts_per_day: Option<String>,
+    sms_parts_per_month: Option<String>,
+) -> anyhow::Result<limits::Limits> {
+    let value = |given: Option<String>, now: Option<u64>| -> String {
+        match given {
+            Some(v) if v.trim() == "none" => String::new(),
+            Some(v) => v,
+            None => now.map(|n| n.to_string()).unwrap_or_default(),
+        }
+    };
+    let mut per_method: std::collections::BTreeMap<String, String> = start
+        .per_method
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect();
+    for m in methods {
+        let (name, n) = m
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--method {m}: expected MODULE.METHOD=N"))?;
+        if n.trim() == "none" {
+            per_method.remove(name.trim());
+        } else {
+            per_method.insert(name.trim().to_string(), n.trim().to_string());
+        }
+    }
+    let per_method: Vec<String> = per_method.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    Ok(limits::Limits::parse(
+        &value(per_minute, start.per_minute),
+        &per_method.join("\n"),
+        &value(calls_per_day, start.calls_per_day),
+        &value(sms_parts_per_day, start.sms_parts_per_day),
+        &value(sms_parts_per_month, start.sms_parts_per_month),
+    )?)
+}
+
+async fn show_limits(db: &Db, login: &str, l: &limits::Limits) -> anyhow::Result<()> {
+    if l.is_empty() {
+        println!("`{login}` has no limits");
+        return Ok(());
+    }
+    let u = users::by_login(db, login).await?;
+    let offset = settings::utc_offset_minutes(&settings::effective(db).await?);
+    let counts = ccgate_core::limits::Limiter::new(db.clone()).await?;
+    let now = ccgate_core::platform::time::now_ms();
+    println!(
+        "{:<40} {:>12} {:>12}  window ends",
+        "limit", "value", "used"
+    );
+    for s in counts.usage(u.id, l, now, offset) {
+        println!(
+            "{:<40} {:>12} {:>12}  {}",
+            s.name,
+            s.limit,
+            s.used,
+            rfc3339(s.reset_at)
+        );
+    }
+    Ok(())
+}
+
 async fn find_key(db: &Db, user_id: i64, key: &str) -> anyhow::Result<keys::KeyInfo> {
     let list = keys::list(db, user_id).await?;
     let found: Vec<_> = list
@@ -153,6 +250,54 @@ pub async fn users(db: &Db, cmd: UsersCmd) -> anyhow::Result<()> {
             let u = users::by_login(db, &login).await?;
             users::set_status(db, &cli, u.id, users::Status::Active).await?;
             println!("API user `{login}` unblocked");
+        }
+        UsersCmd::AllowIp { login, blocks, any } => {
+            let mut u = users::by_login(db, &login).await?;
+            if any || !blocks.is_empty() {
+                u = users::set_ip_allow(db, &cli, u.id, &blocks.join(",")).await?;
+            }
+            if u.ip_allow.is_empty() {
+                println!("`{}` may call from any address", u.login);
+            } else {
+                println!("`{}` may call from: {}", u.login, u.ip_allow);
+            }
+        }
+        UsersCmd::Limits {
+            login,
+            per_minute,
+            methods,
+            calls_per_day,
+            sms_parts_per_day,
+            sms_parts_per_month,
+            clear,
+        } => {
+            let u = users::by_login(db, &login).await?;
+            let before = limits::of_user(db, u.id).await?;
+            let start = if clear {
+                limits::Limits::default()
+            } else {
+                before.clone()
+            };
+            let changed = clear
+                || per_minute.is_some()
+                || !methods.is_empty()
+                || calls_per_day.is_some()
+                || sms_parts_per_day.is_some()
+                || sms_parts_per_month.is_some();
+            let l = if changed {
+                let l = limits_from(
+                    &start,
+                    per_minute,
+                    &methods,
+                    calls_per_day,
+                    sms_parts_per_day,
+                    sms_parts_per_month,
+                )?;
+                limits::set(db, &cli, u.id, &l).await?
+            } else {
+                before
+            };
+            show_limits(db, &u.login, &l).await?;
         }
         UsersCmd::List { status, login } => {
             let f = users::Filter {

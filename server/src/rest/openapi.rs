@@ -10,12 +10,14 @@
 //! * the error answers: the body `ErrorBody` with the catalogue's `ErrorCode` enum, and per
 //!   operation and status the codes it can answer. A handler names its own codes in its error
 //!   responses' descriptions, in backticks (`` `queue_not_found` ``); the pipeline's are added
-//!   here (401 `auth_*`, 403 `user_blocked` / `method_disabled` / `permission_denied`, 500
+//!   here (401 `auth_*`, 403 `user_blocked` / `ip_not_allowed` / `method_disabled` /
+//!   `permission_denied`, 429 `rate_limited`, 500
 //!   `internal_error`; for a JSON body 400/413/415). Each error response's schema pins `code` to
 //!   exactly those codes, and a code whose HTTP status differs from the response's is refused
 //!   when the router is built;
 //! * the catalogue methods no module serves (501 `not_implemented`), the catalogue titles as
-//!   summaries, the `X-Request-Id` header of every answer, and the `/api` prefix of every path.
+//!   summaries, the `X-Request-Id` header of every answer, the `RateLimit-*` headers of every
+//!   authenticated answer and `Retry-After` of its 429, and the `/api` prefix of every path.
 
 use ccgate_catalogue::errors::ErrorCode;
 use ccgate_catalogue::{Method, Module, Verb};
@@ -79,7 +81,14 @@ fn common_codes(gate: Gate, verb: &str, has_json_body: bool) -> Vec<ErrorCode> {
     if gate == Gate::Open {
         return codes;
     }
-    codes.extend([AuthMissing, AuthInvalid, KeyExpired, UserBlocked]);
+    codes.extend([
+        AuthMissing,
+        AuthInvalid,
+        KeyExpired,
+        UserBlocked,
+        IpNotAllowed,
+        RateLimited,
+    ]);
     if gate == Gate::Method {
         codes.extend([MethodDisabled, PermissionDenied]);
     }
@@ -186,16 +195,39 @@ fn finish_operation(op: &mut Value, gate: Gate, verb: &str) {
     for (status, (intro, codes)) in errors {
         responses.insert(status.to_string(), error_response(status, &codes, &intro));
     }
-    for r in responses.values_mut() {
+    for (status, r) in responses.iter_mut() {
         r["headers"][header_name()] = json!({
             "description": "The request's id: the caller's `X-Request-Id` if well formed (1–128 of `A-Z a-z 0-9 . _ : -`), else a new one. Also in every error body.",
             "schema": {"type": "string"}
         });
+        if gate == Gate::Open {
+            continue;
+        }
+        for (name, text) in RATE_HEADERS {
+            r["headers"][*name] = json!({
+                "description": text,
+                "schema": {"type": "integer", "minimum": 0}
+            });
+        }
+        if status == "429" {
+            r["headers"]["Retry-After"] = json!({
+                "description": "Whole seconds until the limit that was reached starts counting again.",
+                "schema": {"type": "integer", "minimum": 1}
+            });
+        }
     }
     if gate == Gate::Open {
         op["security"] = json!([]);
     }
 }
+
+/// The IETF draft `RateLimit-*` fields the pipeline adds for a caller with an applicable limit
+/// (`pipeline::rate_headers`).
+const RATE_HEADERS: &[(&str, &str)] = &[
+    ("RateLimit-Limit", "Only for an API user with a limit that applies to this request (requests per minute overall or for this method; for `cc/add` and `sms/send` also their daily and monthly quotas): the tightest such limit, the one with the least left."),
+    ("RateLimit-Remaining", "What is left of that limit in its current window (requests, contacts or SMS parts)."),
+    ("RateLimit-Reset", "Whole seconds until that limit's window ends and its count starts again (the minute, or the day or month of the configured zone)."),
+];
 
 fn header_name() -> &'static str {
     // The pipeline's header, as integrators write it.

@@ -1,8 +1,18 @@
-//! The request pipeline for `/api`, in this order: request id → authentication → method enabled →
-//! permission → handler → journal. Every step reads the in-memory snapshot; nothing here waits on
-//! the database (the journal write is queued).
+//! The request pipeline for `/api`, in this order: request id → client address → authentication →
+//! IP allow-list → method enabled → permission → requests-per-minute limits → handler → journal.
+//! Every step reads the in-memory snapshot and counters; nothing here waits on the database (the
+//! journal write is queued, the limit counters are synced in the background).
+//!
+//! The client address is the TCP peer's, or — from a configured trusted proxy only — the one
+//! `X-Forwarded-For` names (`platform::net::client_addr`); the allow-list, the journal and its
+//! anonymous budget all use it. A caller admitted so far is counted against its
+//! requests-per-minute limits (`ccgate_core::limits`; over one: 429 `rate_limited`). Every answer
+//! to a caller with an applicable limit carries `RateLimit-Limit`, `RateLimit-Remaining` and
+//! `RateLimit-Reset` (the IETF draft's fields: the limit, what is left of it, whole seconds until
+//! its window ends) for the tightest one — the least remaining —; a 429 (`rate_limited`, or a
+//! handler's `quota_exceeded`) carries those of the limit it passed and `Retry-After`.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use axum::body::{Body, HttpBody};
@@ -14,6 +24,8 @@ use base64::Engine;
 use ccgate_catalogue::{Method, Module};
 use ccgate_core::access::live::{Caller, Credential, Snapshot};
 use ccgate_core::journal::{mask_path, Entry};
+use ccgate_core::limits::{tightest, Standing};
+use ccgate_core::platform::net::{client_addr, CidrList};
 use ccgate_core::platform::time::now_ms;
 use rand::Rng;
 use serde_json::json;
@@ -95,19 +107,47 @@ fn classify(path: &str) -> Route {
     }
 }
 
-/// Authentication, switch and permission checks. The caller is returned even when a later check
-/// fails, so the journal knows who was refused.
+/// The address a request comes from: the peer, or what a trusted proxy forwarded.
+pub fn client_ip(trusted: &CidrList, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    client_addr(
+        peer,
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+        trusted,
+    )
+}
+
+/// Refused when the caller's allow-list does not hold its address.
+fn address_check(caller: &Caller, ip: IpAddr) -> Result<(), ApiError> {
+    if caller.allows_ip(ip) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::IpNotAllowed,
+        format!("this API user may not call from {ip}"),
+    )
+    .with_details(json!({ "address": ip.to_string() })))
+}
+
+/// Authentication, address, switch and permission checks. The caller is returned even when a
+/// later check fails, so the journal knows who was refused.
 fn gate(
     snap: &Snapshot,
     route: &Route,
     headers: &HeaderMap,
+    ip: IpAddr,
     now: i64,
 ) -> (Option<Caller>, Result<(), ApiError>) {
     let (m, x) = match route {
         Route::Unknown => return (None, Ok(())),
         Route::Me => {
             return match snap.authenticate(credential(headers).as_ref(), now) {
-                Ok(c) => (Some(c), Ok(())),
+                Ok(c) => {
+                    let verdict = address_check(&c, ip);
+                    (Some(c), verdict)
+                }
                 Err(e) => (None, Err(e.into())),
             }
         }
@@ -117,6 +157,9 @@ fn gate(
         Ok(c) => c,
         Err(e) => return (None, Err(e.into())),
     };
+    if let Err(e) = address_check(&caller, ip) {
+        return (Some(caller), Err(e));
+    }
     if !snap.method_enabled(m.name, x.name) {
         let e = ApiError::new(
             ErrorCode::MethodDisabled,
@@ -135,6 +178,37 @@ fn gate(
     }
     (Some(caller), Ok(()))
 }
+
+/// `module.method` of a catalogue route.
+fn dotted_of(route: &Route) -> Option<String> {
+    match route {
+        Route::Method(m, x) => Some(format!("{}.{}", m.name, x.name)),
+        _ => None,
+    }
+}
+
+/// The limit a refused request passed, named by the refusal's details.
+fn passed_limit(e: &ApiError) -> Option<String> {
+    if !matches!(e.code, ErrorCode::RateLimited | ErrorCode::QuotaExceeded) {
+        return None;
+    }
+    Some(e.details.as_ref()?["limit"].as_str()?.to_string())
+}
+
+/// `RateLimit-*` for `s` at `at`, and on a refusal `Retry-After` (the same seconds as the reset).
+fn rate_headers(h: &mut HeaderMap, s: &Standing, at: i64, refused: bool) {
+    let reset = s.reset_secs(at);
+    h.insert(RATELIMIT_LIMIT, HeaderValue::from(s.limit));
+    h.insert(RATELIMIT_REMAINING, HeaderValue::from(s.remaining()));
+    h.insert(RATELIMIT_RESET, HeaderValue::from(reset));
+    if refused {
+        h.insert(header::RETRY_AFTER, HeaderValue::from(reset));
+    }
+}
+
+pub const RATELIMIT_LIMIT: &str = "ratelimit-limit";
+pub const RATELIMIT_REMAINING: &str = "ratelimit-remaining";
+pub const RATELIMIT_RESET: &str = "ratelimit-reset";
 
 /// The origin for `more_info` links: the configured public URL, else `http://<Host>`.
 fn public_base(config: &ccgate_core::Config, headers: &HeaderMap) -> String {
@@ -168,13 +242,28 @@ pub async fn pipeline(
     let route = classify(req.uri().path());
     let snap = state.live.current();
     let base = public_base(&state.config, req.headers());
+    let ip = client_ip(&state.config.trusted_proxies, peer.ip(), req.headers());
 
-    let (mut caller, mut verdict) = gate(&snap, &route, req.headers(), at);
+    let (mut caller, mut verdict) = gate(&snap, &route, req.headers(), ip, at);
     // A key created a moment ago by the command line or another instance: in force at once.
     if matches!(&verdict, Err(e) if e.code == ErrorCode::AuthInvalid)
         && state.live.catch_up(snap.generation).await.unwrap_or(false)
     {
-        (caller, verdict) = gate(&state.live.current(), &route, req.headers(), at);
+        (caller, verdict) = gate(&state.live.current(), &route, req.headers(), ip, at);
+    }
+    let offset = snap.utc_offset_minutes;
+    let dotted = dotted_of(&route);
+    // Counted only once everything else admitted the request.
+    if verdict.is_ok() {
+        if let Some(c) = &caller {
+            if let Err(ex) =
+                state
+                    .limits
+                    .admit_request(c.user_id, &c.limits, dotted.as_deref(), at, offset)
+            {
+                verdict = Err(ex.into());
+            }
+        }
     }
     // Every log line of this request, in the handler, the services and the tasks they start,
     // names it.
@@ -217,6 +306,23 @@ pub async fn pipeline(
     if let Ok(v) = HeaderValue::from_str(&rid) {
         response.headers_mut().insert(REQUEST_ID, v);
     }
+    if let Some(c) = &caller {
+        let standings =
+            state
+                .limits
+                .for_request(c.user_id, &c.limits, dotted.as_deref(), at, offset);
+        // A refusal tells of the limit it passed; any other answer of the tightest one.
+        let shown = match error_code.as_ref().and_then(passed_limit) {
+            Some(name) => standings
+                .into_iter()
+                .find(|s| s.name == name)
+                .map(|s| (s, true)),
+            None => tightest(standings).map(|s| (s, false)),
+        };
+        if let Some((s, refused)) = shown {
+            rate_headers(response.headers_mut(), &s, at, refused);
+        }
+    }
 
     let (module, method) = match route {
         Route::Method(m, x) => (Some(m.name.to_string()), Some(x.name.to_string())),
@@ -246,7 +352,7 @@ pub async fn pipeline(
         status: response.status().as_u16(),
         error_code: error_code.map(|e| e.code.as_str().to_string()),
         latency_us: started.elapsed().as_micros() as i64,
-        client_ip: peer.ip().to_string(),
+        client_ip: ip.to_string(),
         response_bytes,
     };
     // Without a known caller (no key, a wrong one, an unknown route) within a per-minute budget:

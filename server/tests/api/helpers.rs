@@ -23,6 +23,8 @@ pub struct TestApp {
     pub db: ccgate_core::Db,
     pub live: std::sync::Arc<ccgate_core::access::live::Live>,
     pub journal: ccgate_core::journal::JournalHandle,
+    /// The instance's limit counters (tests may sync them at once instead of waiting).
+    pub limits: std::sync::Arc<ccgate_core::limits::Limiter>,
     shutdown: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     handle: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
     /// The test's directory (the SQLite file lives there); shared by apps restarted on it.
@@ -102,18 +104,24 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// Boot the application again on `app`'s database and directory, with extra `CCGATE_*` values
-/// (e.g. demo mode). Stop `app` first.
+/// (e.g. demo mode). Stop `app` first, unless the test wants two instances on one database.
 pub async fn spawn_again(app: &TestApp, extra: &[(&str, String)]) -> TestApp {
     let url = app.db.url().expose().clone();
     let extra: Vec<(String, String)> = extra
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
-    let config = Config::from_sources(None, &move |k| match k {
-        "CCGATE_BIND" => Some("127.0.0.1:0".into()),
-        "CCGATE_DATABASE_URL" => Some(url.clone()),
-        "CCGATE_LOG_LEVEL" => Some("warn".into()),
-        _ => extra.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+    // The extra values come first: they may also move the listener (`CCGATE_BIND`).
+    let config = Config::from_sources(None, &move |k| {
+        if let Some((_, v)) = extra.iter().find(|(n, _)| n == k) {
+            return Some(v.clone());
+        }
+        match k {
+            "CCGATE_BIND" => Some("127.0.0.1:0".into()),
+            "CCGATE_DATABASE_URL" => Some(url.clone()),
+            "CCGATE_LOG_LEVEL" => Some("warn".into()),
+            _ => None,
+        }
     })
     .unwrap();
     boot(config, app.dir.clone()).await
@@ -127,6 +135,7 @@ async fn boot(config: Config, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp
     let db = app.state().db.clone();
     let live = app.state().live.clone();
     let journal = app.state().journal.clone();
+    let limits = app.state().limits.clone();
     let admins = ccgate_core::access::admins::list(&db).await.unwrap();
     if !admins.iter().any(|a| a.username == ADMIN) {
         ccgate_core::access::admins::create(&db, ADMIN, Secret::new(ADMIN_PASSWORD.into()))
@@ -144,6 +153,7 @@ async fn boot(config: Config, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp
         db,
         live,
         journal,
+        limits,
         shutdown: std::sync::Mutex::new(Some(tx)),
         handle: std::sync::Mutex::new(Some(handle)),
         dir,

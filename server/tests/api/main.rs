@@ -11,6 +11,7 @@ mod dashboard;
 mod demo;
 mod docs;
 mod hardening;
+mod limits;
 mod openapi;
 mod panel;
 mod panel_projects;

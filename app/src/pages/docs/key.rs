@@ -111,6 +111,8 @@ fn AccessView(access: UserAccess) -> impl IntoView {
         .cloned()
         .collect();
     let status = access.status.clone();
+    let ip_allow = access.ip_allow.clone();
+    let limits = access.limits.clone();
     let keys = if active_keys.is_empty() {
         view! { <p class="warning" data-testid="key-no-keys">{move || s().key_no_keys}</p> }
             .into_any()
@@ -189,6 +191,24 @@ fn AccessView(access: UserAccess) -> impl IntoView {
             </h2>
             <h3>{move || s().key_keys}</h3>
             {keys}
+            <p data-testid="key-ip">
+                {move || {
+                    if ip_allow.is_empty() {
+                        s().key_ip_any.to_string()
+                    } else {
+                        s().key_ip_only.replace("{list}", &ip_allow)
+                    }
+                }}
+            </p>
+            <p data-testid="key-limits">
+                {move || {
+                    if limits.is_empty() {
+                        s().key_no_limits.to_string()
+                    } else {
+                        s().key_limits.replace("{list}", &limits)
+                    }
+                }}
+            </p>
             <h3>{move || s().key_methods}</h3>
             <p data-testid="key-summary">
                 {move || {

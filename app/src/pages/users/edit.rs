@@ -1,9 +1,12 @@
-//! One API user's page: login and note, block / unblock, then the keys and the permissions.
+//! One API user's page: login and note, block / unblock, then the keys, the addresses it may call
+//! from (`network.rs`), its limits (`limits.rs`) and the permissions.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::keys::KeysCard;
+use super::limits::LimitsCard;
+use super::network::IpAllowCard;
 use super::permissions::PermissionEditor;
 use super::status_text;
 use crate::api::{
@@ -132,6 +135,10 @@ fn UserView(
         </section>
 
         <KeysCard uid keys=d.keys.clone() new_secret create_key revoke rotate />
+
+        <IpAllowCard uid current=d.user.ip_allow.clone() version />
+
+        <LimitsCard uid limits=d.limits.clone() version />
 
         <PermissionEditor user_id=uid login=d.user.login.clone() granted=d.granted.clone() others=d.others.clone() version />
     }

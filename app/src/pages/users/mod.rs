@@ -1,9 +1,12 @@
 //! «Пользователи API»: the list with per-column filters and paging (`list.rs`), and one user's
-//! page: details (`edit.rs`), keys (`keys.rs`) and the permission editor (`permissions.rs`).
+//! page: details (`edit.rs`), keys (`keys.rs`), the IP allow-list (`network.rs`), the limits and
+//! their usage (`limits.rs`) and the permission editor (`permissions.rs`).
 
 mod edit;
 mod keys;
+mod limits;
 mod list;
+mod network;
 mod permissions;
 
 pub use edit::UserPage;

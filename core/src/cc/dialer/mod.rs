@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cc::{parse_uuid, CcError};
+use crate::limits::{Charge, Quota};
 use crate::platform::db::Db;
 use crate::platform::error::ItemError;
 use crate::platform::time::now_ms;
@@ -76,7 +77,9 @@ pub struct AddedItem {
 impl Dialer {
     /// `cc/add`: store the valid contacts of `body` for `user_id` and wake the worker. A single
     /// contact that is refused, or a batch with no valid contact, stores nothing.
-    pub async fn add(&self, user_id: i64, body: Value) -> Result<Added, CcError> {
+    /// Queue the valid contacts of `body`, counted against `charge`'s daily contacts quota (all
+    /// or none: a batch that does not fit is refused whole).
+    pub async fn add(&self, user_id: i64, body: Value, charge: &Charge) -> Result<Added, CcError> {
         let tz = self.live.current().utc_offset_minutes;
         let req = parse_request(body, now_ms(), tz)?;
         if !req.batch {
@@ -94,7 +97,15 @@ impl Dialer {
             let refused = refused.filter_map(|(i, r)| r.err().map(|e| (i, e)));
             return Err(CcError::NoValidContact(refused.collect()));
         }
-        let (batch_id, ids) = store::enqueue(&self.db, user_id, &valid).await?;
+        let n = valid.len() as u64;
+        charge.take(Quota::Calls, n)?;
+        let (batch_id, ids) = match store::enqueue(&self.db, user_id, &valid).await {
+            Ok(r) => r,
+            Err(e) => {
+                charge.refund(Quota::Calls, n);
+                return Err(e);
+            }
+        };
         self.poke();
         let mut queued = ids.into_iter().zip(valid.iter());
         if !req.batch {

@@ -73,6 +73,9 @@ pub enum SmsError {
     TooManyRecipients(usize),
     #[error("no SMS gateway is active")]
     NoGateway,
+    /// Not enough left of the caller's SMS parts quota.
+    #[error(transparent)]
+    Quota(#[from] crate::limits::Exceeded),
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -84,6 +87,7 @@ impl PublicError for SmsError {
             SmsError::InvalidPhone(_) => ErrorCode::InvalidPhone,
             SmsError::TooManyRecipients(_) => ErrorCode::BatchTooLarge,
             SmsError::NoGateway => ErrorCode::SmsGatewayNotConfigured,
+            SmsError::Quota(e) => e.code(),
             SmsError::Service(s) => s.code(),
         }
     }
@@ -112,6 +116,7 @@ impl PublicError for SmsError {
                 Some(json!({ "recipients": n, "max": MAX_RECIPIENTS }))
             }
             SmsError::NoGateway => None,
+            SmsError::Quota(e) => e.details(),
             SmsError::Service(s) => s.details(),
         }
     }

@@ -14,6 +14,7 @@ use super::{
     invalid, SmsError, SmsHub, LEASE_RENEW, MAX_RECIPIENTS, MAX_TEXT_CHARS, SUBMIT_LEASE,
     SYNC_LIMIT,
 };
+use crate::limits::{Charge, Quota};
 use crate::platform::db::Db;
 use crate::platform::error::{ErrorCode, ItemError, ServiceError};
 use crate::platform::phone;
@@ -272,6 +273,7 @@ pub async fn send(
     hub: &Arc<SmsHub>,
     user_id: i64,
     req: SendRequest,
+    charge: &Charge,
 ) -> Result<SendOutcome, SmsError> {
     let (items, sender, single) = expand(req)?;
     let order = gateways::failover_order(db).await?;
@@ -292,8 +294,16 @@ pub async fn send(
         }
     }
     let batch_id = new_id("b");
-    store(db, user_id, &batch_id, &ok).await?;
+    // The parts of every message to be stored, against the day's and the month's quotas: all or
+    // none.
     let parts: usize = ok.iter().map(|p| p.msg.parts).sum();
+    if parts > 0 {
+        charge.take(Quota::SmsParts, parts as u64)?;
+    }
+    if let Err(e) = store(db, user_id, &batch_id, &ok).await {
+        charge.refund(Quota::SmsParts, parts as u64);
+        return Err(e);
+    }
     let mut items: Vec<SendItemResult> = ok
         .iter()
         .map(|p| SendItemResult {

@@ -11,6 +11,7 @@ use axum::Json;
 use ccgate_core::access::live::Caller;
 use ccgate_core::cc::dialer::contact::ContactInput;
 use ccgate_core::cc::dialer::{self, Added, Status};
+use ccgate_core::limits::Charge;
 use ccgate_core::Services;
 use serde::Serialize;
 use serde_json::Value;
@@ -60,6 +61,7 @@ pub struct Cancelled {
         (status = 400, description = "`invalid_parameter`, `unknown_field`, `phone_empty`, `phone_bad_characters`, `phone_too_short`, `phone_too_long`, `phone_bad_length`, `phone_not_mobile`, `phone_bad_country_code`: the contact (or every contact of the batch) was refused; details name the field"),
         (status = 409, description = "`idempotency_in_progress`"),
         (status = 422, description = "`invalid_range`, `idempotency_key_reused`"),
+        (status = 429, description = "`quota_exceeded`: the valid contacts do not fit what is left of the day's `calls_per_day`; none was queued"),
     )
 )]
 pub async fn add(
@@ -71,6 +73,12 @@ pub async fn add(
     let canonical = serde_json::to_vec(&body).unwrap_or_default();
     let user_id = caller.user_id;
     let db = state.db.clone();
+    let charge = Charge::new(
+        state.limits.clone(),
+        user_id,
+        caller.limits.clone(),
+        state.live.current().utc_offset_minutes,
+    );
     idempotency::once(
         &db,
         user_id,
@@ -78,7 +86,7 @@ pub async fn add(
         &headers,
         &canonical,
         move || async move {
-            let added = state.dialer.add(user_id, body).await?;
+            let added = state.dialer.add(user_id, body, &charge).await?;
             Ok((
                 StatusCode::ACCEPTED,
                 serde_json::to_value(added).unwrap_or(Value::Null),

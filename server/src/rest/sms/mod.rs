@@ -137,6 +137,7 @@ pub fn parse_send(headers: &HeaderMap, bytes: &[u8]) -> Result<SendRequest, ApiE
         (status = 413, description = "`payload_too_large`: over 16 MiB"),
         (status = 415, description = "`unsupported_media_type`"),
         (status = 422, description = "`idempotency_key_reused`"),
+        (status = 429, description = "`quota_exceeded`: the parts of the valid messages do not fit what is left of `sms_parts_per_day` or `sms_parts_per_month`; nothing was stored or sent"),
         (status = 503, description = "`sms_gateway_not_configured`"),
     )
 )]
@@ -166,6 +167,12 @@ pub async fn send(
         Err(e) => return e.into_response(),
     };
     let (st, user_id) = (state.clone(), caller.user_id);
+    let charge = ccgate_core::limits::Charge::new(
+        state.limits.clone(),
+        user_id,
+        caller.limits.clone(),
+        state.live.current().utc_offset_minutes,
+    );
     idempotency::once(
         &state.db,
         user_id,
@@ -173,7 +180,7 @@ pub async fn send(
         &headers,
         &bytes,
         move || async move {
-            let out = service::send(&st.db, &st.sms, user_id, req).await?;
+            let out = service::send(&st.db, &st.sms, user_id, req, &charge).await?;
             let status = if out.submitted {
                 StatusCode::OK
             } else {
