@@ -115,10 +115,26 @@ pub async fn require_admin() -> Result<Admin, AppError> {
     })
 }
 
-/// The signed-in admin as the actor of an audited change, with the state to make it on.
+/// The signed-in admin as the actor of an audited change (with the client address the audit row
+/// keeps), with the state to make it on.
 pub async fn require_actor() -> Result<(AppState, Actor), AppError> {
     let admin = require_admin().await?;
-    Ok((state()?, Actor::Admin(admin.username)))
+    let actor = Actor::Admin {
+        name: admin.username,
+        ip: client_ip().await,
+    };
+    Ok((state()?, actor))
+}
+
+/// The address of the client this request came from (the peer of the connection), as the
+/// sign-in log and the audit log keep it.
+pub async fn client_ip() -> Option<String> {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(a)| a.ip().to_string())
 }
 
 /// Apply a change to the running gateway at once (reload the live snapshot).

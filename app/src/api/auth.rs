@@ -43,16 +43,11 @@ impl From<ccgate_core::access::admins::LoginLogEntry> for SignIn {
 /// Sign in. On success the session id is rotated and the browser is sent to the dashboard.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    use crate::ssr::{respond_with, session, state};
-    use axum::extract::ConnectInfo;
+    use crate::ssr::{client_ip, respond_with, session, state};
     use ccgate_core::access::admins::{self, LoginAttempt, LoginOutcome};
-    use std::net::SocketAddr;
 
     let state = state()?;
-    let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .map(|ConnectInfo(a)| a.ip().to_string())
-        .unwrap_or_else(|_| "unknown".into());
+    let ip = client_ip().await.unwrap_or_else(|| "unknown".into());
     let headers = leptos_axum::extract::<http::HeaderMap>()
         .await
         .unwrap_or_default();

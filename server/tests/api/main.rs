@@ -12,6 +12,7 @@ mod demo;
 mod hardening;
 mod openapi;
 mod panel;
+mod panel_audit;
 mod panel_projects;
 mod panel_reports;
 mod panel_stats;
