@@ -68,7 +68,17 @@ test('audit: a change made in the panel is listed, filtered and linked from the 
   const shownTargets = await page.locator('[data-testid=audit-row] [data-testid=target]').allInnerTexts();
   assert.ok(shownTargets.length >= 1 && shownTargets.every((t) => t.includes(login)), shownTargets.join(','));
 
-  // Settings link to their changes; a secret's change is only ***.
+  // Settings link to their changes; a secret's change is only ***. The password is set through
+  // the page's own server function and put back to what the simulator expects.
+  const secret = `e2e-secret-${Date.now()}`;
+  for (const value of [secret, 'works']) {
+    const status = await page.evaluate(async (v) => (await fetch('/rpc/settings/save', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ values: [['freeswitch.password', v]] }),
+    })).status, value);
+    assert.equal(status, 200);
+  }
   await page.goto(`${BASE}/settings`);
   await hydrated(page);
   await page.click('[data-testid=settings-audit]');
@@ -79,6 +89,10 @@ test('audit: a change made in the panel is listed, filtered and linked from the 
   await rows.first().waitFor();
   const actions = await rows.locator('[data-testid=action]').allInnerTexts();
   assert.ok(actions.every((a) => a.includes('setting.set')), actions.join(','));
+  const pw = page.locator('[data-testid=audit-row]:has([data-testid=target]:text-is("freeswitch.password"))');
+  assert.equal(await pw.count(), 2);
+  assert.match(await pw.first().locator('[data-testid=change]').innerText(), /^\*\*\* → \*\*\*$/);
+  assert.ok(!(await page.content()).includes(secret), 'a secret reached the page');
   await page.screenshot({ path: `${OUTPUT}/audit-settings.png`, fullPage: true });
   assert.deepEqual(page.errors, []);
   await context.close();
