@@ -35,6 +35,8 @@ pub const PROTECTED_PAGES: &[&str] = &[
     "/reports",
     "/stats",
     "/docs/key",
+    "/audit",
+    "/signins",
 ];
 
 /// Is `path` a page that needs a signed-in admin (including `/users/{id}`)?
@@ -92,6 +94,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reports") view=pages::reports::ReportsPage />
                     <Route path=path!("stats") view=pages::stats::StatsPage />
                     <Route path=path!("docs/key") view=pages::docs::KeyAccessPage />
+                    <Route path=path!("audit") view=pages::audit::AuditPage />
+                    <Route path=path!("signins") view=pages::signins::SignInsPage />
                 </ParentRoute>
             </Routes>
         </Router>

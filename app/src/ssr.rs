@@ -118,10 +118,41 @@ pub async fn require_admin() -> Result<Admin, AppError> {
     })
 }
 
-/// The signed-in admin as the actor of an audited change, with the state to make it on.
+/// The signed-in admin as the actor of an audited change (with the client address the audit row
+/// keeps), with the state to make it on.
 pub async fn require_actor() -> Result<(AppState, Actor), AppError> {
     let admin = require_admin().await?;
-    Ok((state()?, Actor::Admin(admin.username)))
+    let actor = Actor::Admin {
+        name: admin.username,
+        ip: client_ip().await,
+    };
+    Ok((state()?, actor))
+}
+
+/// The address of the client this request came from, as the sign-in log and the audit log keep
+/// it: the connection's peer, or the address a trusted proxy forwarded (`trusted_proxies`).
+pub async fn client_ip() -> Option<String> {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let state = state().ok()?;
+    let headers = leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .unwrap_or_default();
+    // The same client address as the API's: the peer, or what a trusted proxy forwarded.
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(a)| {
+            ccgate_core::platform::net::client_addr(
+                a.ip(),
+                headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok()),
+                &state.config.trusted_proxies,
+            )
+            .to_string()
+        })
 }
 
 /// Apply a change to the running gateway at once (reload the live snapshot).

@@ -43,30 +43,14 @@ impl From<ccgate_core::access::admins::LoginLogEntry> for SignIn {
 /// Sign in. On success the session id is rotated and the browser is sent to the dashboard.
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    use crate::ssr::{respond_with, session, state};
-    use axum::extract::ConnectInfo;
+    use crate::ssr::{client_ip, respond_with, session, state};
     use ccgate_core::access::admins::{self, LoginAttempt, LoginOutcome};
-    use std::net::SocketAddr;
 
     let state = state()?;
+    let ip = client_ip().await.unwrap_or_else(|| "unknown".into());
     let headers = leptos_axum::extract::<http::HeaderMap>()
         .await
         .unwrap_or_default();
-    // The same client address as the API's: the peer, or what a trusted proxy forwarded.
-    let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .map(|ConnectInfo(a)| {
-            ccgate_core::platform::net::client_addr(
-                a.ip(),
-                headers
-                    .get_all("x-forwarded-for")
-                    .iter()
-                    .filter_map(|v| v.to_str().ok()),
-                &state.config.trusted_proxies,
-            )
-            .to_string()
-        })
-        .unwrap_or_else(|_| "unknown".into());
     let user_agent = headers
         .get(http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())

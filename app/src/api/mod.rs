@@ -1,5 +1,6 @@
 //! Server functions (under `/rpc`), one file per `ccgate-core` module: `auth` (admin sign-in),
-//! `access` (API users, keys, permissions, module switches, settings blocks), `journal`,
+//! `access` (API users, keys, permissions, module switches, settings blocks), `audit` (the
+//! «Аудит» and «Входы» pages' listings), `journal`,
 //! `dashboard`, `cc` (FreeSWITCH check), `sms` (gateways), `reports` (the «Отчёты» page and the
 //! report server's check), `stats` (the statistics source's check), `live_stats` (the «Онлайн
 //! статистика» page; used by its path, not re-exported) and `platform` (the «База данных» block).
@@ -10,6 +11,7 @@
 //! [`AppError`]: crate::error::AppError
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod cc;
 pub mod dashboard;
@@ -22,6 +24,7 @@ pub mod sms;
 pub mod stats;
 
 pub use access::*;
+pub use audit::*;
 pub use auth::*;
 pub use cc::*;
 pub use dashboard::*;

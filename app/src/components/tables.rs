@@ -1,5 +1,7 @@
-//! Cells shared by the tables of journal rows (the journal page, the dashboard's latest requests)
-//! and of users and keys.
+//! Cells shared by the tables of journal rows (the journal page, the dashboard's latest requests),
+//! of users and keys, and of sign-in attempts (the dashboard's card, the «Входы» page).
+
+use crate::i18n::Strings;
 
 /// The badge class of a request outcome (`ok`, `bad` = 4xx, otherwise a server error).
 pub fn outcome_badge(outcome: &str) -> &'static str {
@@ -33,6 +35,24 @@ pub fn status_badge(blocked: bool) -> &'static str {
     }
 }
 
+/// The badge class of a sign-in attempt's result (`ok`, `throttled`, otherwise a failure).
+pub fn signin_badge(result: &str) -> &'static str {
+    match result {
+        "ok" => "badge ok",
+        "throttled" => "badge warn",
+        _ => "badge bad",
+    }
+}
+
+/// How a sign-in attempt's result reads.
+pub fn signin_text(s: &Strings, result: &str) -> &'static str {
+    match result {
+        "ok" => s.result_ok,
+        "throttled" => s.result_throttled,
+        _ => s.result_fail,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +67,11 @@ mod tests {
         assert_eq!(method_label(&None, &s("me")), "me");
         assert_eq!(method_label(&None, &None), "—");
         assert_eq!(or_dash(None), "—");
+        assert_eq!(signin_badge("throttled"), "badge warn");
+        assert_eq!(signin_badge("fail"), "badge bad");
+        assert_eq!(
+            signin_text(&crate::i18n::EN, "ok"),
+            crate::i18n::EN.result_ok
+        );
     }
 }

@@ -433,6 +433,25 @@ pub struct Strings {
     /// `{entry}` is replaced by what could not be read.
     pub limits_bad_number: &'static str,
     pub limits_bad_method: &'static str,
+    // «Аудит» (`/audit`) and «Входы» (`/signins`).
+    pub nav_audit: &'static str,
+    pub nav_signins: &'static str,
+    pub audit_title: &'static str,
+    pub audit_intro: &'static str,
+    pub col_actor: &'static str,
+    pub col_action: &'static str,
+    pub col_target: &'static str,
+    pub col_change: &'static str,
+    pub audit_cli: &'static str,
+    pub audit_target_placeholder: &'static str,
+    /// Action code → title; an action not listed shows its code.
+    pub audit_actions: &'static [(&'static str, &'static str)],
+    pub audit_user_link: &'static str,
+    pub audit_settings_link: &'static str,
+    pub signins_page_title: &'static str,
+    pub signins_page_intro: &'static str,
+    pub signins_all: &'static str,
+    pub col_username_tried: &'static str,
 }
 
 impl Strings {
@@ -447,6 +466,10 @@ impl Strings {
     /// A report's title.
     pub fn report(&self, key: &str) -> String {
         pick(self.rep_kinds, key).unwrap_or(key).to_string()
+    }
+    /// An audited action's title (`user.create`), or the code itself.
+    pub fn audit_action(&self, key: &str) -> String {
+        pick(self.audit_actions, key).unwrap_or(key).to_string()
     }
 }
 
@@ -536,6 +559,7 @@ mod tests {
             (RU.rep_columns, EN.rep_columns),
             (RU.rep_groups, EN.rep_groups),
             (RU.rep_kinds, EN.rep_kinds),
+            (RU.audit_actions, EN.audit_actions),
         ] {
             let keys = |t: &'static [(&'static str, &'static str)]| {
                 t.iter().map(|r| r.0).collect::<Vec<_>>()

@@ -1,6 +1,8 @@
 //! One folder per page: `login`, `layout` (the shell after sign-in), `dashboard`, `settings`,
-//! `users`, `journal`, `reports`, `stats` («Онлайн статистика»), `docs`.
+//! `users`, `journal`, `reports`, `stats` («Онлайн статистика»), `docs`, `audit` («Аудит»),
+//! `signins` («Входы»).
 
+pub mod audit;
 pub mod dashboard;
 pub mod docs;
 pub mod journal;
@@ -8,6 +10,7 @@ pub mod layout;
 pub mod login;
 pub mod reports;
 pub mod settings;
+pub mod signins;
 pub mod stats;
 pub mod users;
 

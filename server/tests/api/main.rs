@@ -14,6 +14,7 @@ mod hardening;
 mod limits;
 mod openapi;
 mod panel;
+mod panel_audit;
 mod panel_projects;
 mod panel_reports;
 mod panel_stats;

@@ -1,8 +1,9 @@
-//! «Последние входы в панель»: the newest sign-in attempts to the panel.
+//! «Последние входы в панель»: the newest sign-in attempts to the panel, linking to «Входы».
 
 use leptos::prelude::*;
 
 use crate::api::signins;
+use crate::components::tables::{signin_badge, signin_text};
 use crate::components::ErrorAlert;
 use crate::i18n::use_strings;
 use crate::time::use_time;
@@ -14,7 +15,10 @@ pub fn SignIns() -> impl IntoView {
     let page = Resource::new(|| (), |_| signins(10, 0));
     view! {
         <section class="card">
-            <h2>{move || s().signins_title}</h2>
+            <div class="card-head">
+                <h2>{move || s().signins_title}</h2>
+                <a href="/signins" data-testid="signins-all">{move || s().signins_all}</a>
+            </div>
             <Transition fallback=move || view! { <p class="muted">{s().loading}</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
@@ -40,11 +44,7 @@ pub fn SignIns() -> impl IntoView {
                                                 .into_iter()
                                                 .map(|r| {
                                                     let result = r.result.clone();
-                                                    let badge = match result.as_str() {
-                                                        "ok" => "badge ok",
-                                                        "throttled" => "badge warn",
-                                                        _ => "badge bad",
-                                                    };
+                                                    let badge = signin_badge(&result);
                                                     view! {
                                                         <tr>
                                                             <td class="mono time" data-testid="time">{move || t(r.at)}</td>
@@ -52,11 +52,7 @@ pub fn SignIns() -> impl IntoView {
                                                             <td class="mono">{r.ip}</td>
                                                             <td>
                                                                 <span class=badge>
-                                                                    {move || match result.as_str() {
-                                                                        "ok" => s().result_ok,
-                                                                        "throttled" => s().result_throttled,
-                                                                        _ => s().result_fail,
-                                                                    }}
+                                                                    {move || signin_text(s(), &result)}
                                                                 </span>
                                                             </td>
                                                             <td class="ua">{r.user_agent}</td>

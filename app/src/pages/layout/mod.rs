@@ -61,6 +61,8 @@ pub fn Layout() -> impl IntoView {
                     <A href="/reports">{move || s().nav_reports}</A>
                     <A href="/stats">{move || s().nav_live_stats}</A>
                     <A href="/docs">{move || s().nav_docs}</A>
+                    <A href="/audit">{move || s().nav_audit}</A>
+                    <A href="/signins">{move || s().nav_signins}</A>
                     <ActionForm action=logout attr:class="logout-form">
                         <button type="submit" class="nav-button" data-testid="logout">
                             {move || s().nav_logout}

@@ -31,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <h1>{move || s().settings_title}</h1>
         <p class="muted">{move || s().settings_intro}</p>
+        <a class="back" href="/audit?action=setting." data-testid="settings-audit">{move || s().audit_settings_link}</a>
         <FreeswitchBlock />
         <SmsBlock />
         <StatsBlock />

@@ -113,6 +113,7 @@ fn UserView(
                 {move || s().docs_nav_key}
             </a>
         </div>
+        <a class="back" href=format!("/audit?target={}", user.login) data-testid="user-audit">{move || s().audit_user_link}</a>
         <For each=errors key=|e| e.clone() let:e>
             <div class="alert error" role="alert">{e}</div>
         </For>

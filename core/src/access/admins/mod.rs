@@ -1,5 +1,6 @@
 //! Admin accounts of the panel: creation, passwords, the session epoch that ends an admin's
-//! sessions, and (`signin`) sign-in with throttling and the sign-in log.
+//! sessions, (`signin`) sign-in with throttling and the sign-in log, and (`log`) that log read
+//! back with filters.
 //!
 //! **Session epoch.** Every admin row carries `session_epoch`; a session stores it at sign-in
 //! and is an admin's only while it still matches ([`signed_in`]). Changing a password
@@ -16,7 +17,9 @@ use crate::platform::password;
 use crate::platform::secret::Secret;
 use crate::platform::time::now_ms;
 
+mod log;
 mod signin;
+pub use log::{search as search_login_log, LoginLogFilter, RESULTS as LOGIN_RESULTS};
 pub use signin::{
     login, login_log, LoginAttempt, LoginLogEntry, LoginOutcome, IP_MAX_FAILURES,
     PAIR_MAX_FAILURES, THROTTLE_WINDOW_MS, USER_SLOWDOWN_MS, USER_SLOW_AFTER_FAILURES,

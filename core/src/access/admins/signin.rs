@@ -265,24 +265,12 @@ fn wait_ms(fails: &[i64], max: usize, now: i64) -> i64 {
     }
 }
 
-/// The newest sign-in attempts first.
+/// The newest sign-in attempts first (the dashboard's card; the «Входы» page filters them with
+/// [`super::log::search`]).
 pub async fn login_log(
     db: &Db,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<LoginLogEntry>, i64), ServiceError> {
-    let limit = limit.clamp(1, 1000);
-    let offset = offset.max(0);
-    let items = sqlx::query_as(
-        "SELECT id, at, username, ip, user_agent, result FROM admin_login_log \
-         ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
-    )
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.pool)
-    .await?;
-    let total = sqlx::query_scalar("SELECT COUNT(*) FROM admin_login_log")
-        .fetch_one(&db.pool)
-        .await?;
-    Ok((items, total))
+    super::log::search(db, &super::log::LoginLogFilter::default(), limit, offset).await
 }

@@ -203,3 +203,61 @@ async fn a_password_change_moves_the_session_epoch() {
     // The old password is wrong now.
     assert!(is_bad(&try_login(&db, ADMIN, RIGHT, "203.0.113.5").await));
 }
+
+#[tokio::test]
+async fn the_sign_in_log_filters_by_username_outcome_and_address() {
+    let (_dir, db) = db_with_admin().await;
+    assert!(is_ok(&try_login(&db, ADMIN, RIGHT, "10.1.2.3").await));
+    assert!(is_bad(&try_login(&db, ADMIN, "wrong", "10.1.9.9").await));
+    assert!(is_bad(&try_login(&db, "ghost_1", "x", "192.0.2.1").await));
+    let rows = |f: LoginLogFilter| {
+        let db = db.clone();
+        async move {
+            let (rows, total) = search_login_log(&db, &f, 10, 0).await.unwrap();
+            assert_eq!(rows.len() as i64, total);
+            rows.into_iter()
+                .map(|r| (r.username, r.ip, r.result))
+                .collect::<Vec<_>>()
+        }
+    };
+    let all = rows(LoginLogFilter::default()).await;
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].0, "ghost_1", "newest first");
+    let f = LoginLogFilter {
+        result: Some("ok".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        rows(f).await,
+        [(ADMIN.to_string(), "10.1.2.3".to_string(), "ok".to_string())]
+    );
+    let f = LoginLogFilter {
+        username: Some("dmi".into()),
+        ..Default::default()
+    };
+    assert_eq!(rows(f).await.len(), 2);
+    let f = LoginLogFilter {
+        username: Some("t_".into()),
+        ..Default::default()
+    };
+    assert_eq!(rows(f).await.len(), 1, "`_` is a literal");
+    let f = LoginLogFilter {
+        ip: Some("10.1.".into()),
+        ..Default::default()
+    };
+    assert_eq!(rows(f).await.len(), 2, "an address prefix");
+    let f = LoginLogFilter {
+        ip: Some("10.1.9.9".into()),
+        result: Some("fail".into()),
+        ..Default::default()
+    };
+    assert_eq!(rows(f).await.len(), 1);
+    let f = LoginLogFilter {
+        from_ms: Some(now_ms() + 60_000),
+        ..Default::default()
+    };
+    assert!(rows(f).await.is_empty());
+    let (page, total) = login_log(&db, 1, 2).await.unwrap();
+    assert_eq!((page.len(), total), (1, 3));
+    assert_eq!(page[0].ip, "10.1.2.3");
+}
