@@ -35,6 +35,15 @@ try {
       await page.waitForSelector(ready, { timeout: 20000 });
       // Charts and live figures draw after hydration.
       await page.waitForTimeout(1500);
+      // The demo keeps fs-sim's directories inside the checkout; the picture shows where a
+      // FreeSWITCH server keeps them (the inputs only, nothing is saved).
+      await page.evaluate(() => {
+        const shown = { cdr: '/var/log/freeswitch/json_cdrs', recordings: '/var/lib/freeswitch/recordings' };
+        for (const input of document.querySelectorAll('input')) {
+          const m = input.value.match(/\/data\/fs-sim\/(cdr|recordings)$/);
+          if (m) input.value = shown[m[1]];
+        }
+      });
       await page.screenshot({ path: `${OUT}${lang}/${name}.png` });
       console.log(`public/manual/${lang}/${name}.png`);
     }
