@@ -12,7 +12,8 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** Fragments of Rust source that no page's text may contain. */
-const SOURCE = [/move \|/, /=> /, /\.set\(/, /on:click/, /::/, /\{move/];
+// A Rust path (`crate::api`), not an IPv6 address such as the allow-list hint's `2001:db8::/32`.
+const SOURCE = [/move \|/, /=> /, /\.set\(/, /on:click/, /[A-Za-z_]\w*::[A-Za-z_]/, /\{move/];
 /** A time in RFC 3339 form (`2026-12-02T04:58:38Z`): the panel shows none. */
 const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/;
 const RU_TIME = /^\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d$/;
