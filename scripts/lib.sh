@@ -96,5 +96,6 @@ ensure_npm() {
 
 build_release() {
   say "building the release server and browser bundle"
-  cargo leptos build --release
+  # --precompress: a brotli and a gzip copy beside every file of the site, served as they are.
+  cargo leptos build --release --precompress
 }

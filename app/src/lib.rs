@@ -9,6 +9,8 @@
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod csp;
 pub mod error;
 pub mod i18n;
 #[cfg(feature = "ssr")]
@@ -19,7 +21,7 @@ pub mod ssr;
 pub mod time;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
@@ -45,6 +47,8 @@ pub fn is_protected_page(path: &str) -> bool {
 }
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html>
@@ -53,6 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
+                <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <leptos_meta::MetaTags />
             </head>
@@ -68,12 +73,23 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = RwSignal::new(initial_lang());
     provide_context(lang);
+    // The title and `<html lang>` are written into the page by leptos_meta after the app has
+    // rendered, outside the request's reactive arena: on the server they must not read a signal
+    // (under concurrent requests that read panicked and cut the page off), so they take the
+    // request's language as a plain value; in the browser they follow the switch.
+    let first_lang = lang.get_untracked();
+    let page_lang = move || {
+        if cfg!(feature = "ssr") {
+            first_lang
+        } else {
+            lang.get()
+        }
+    };
     provide_context(time::initial_zone());
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/ccgate.css" />
-        <Title text=move || strings(lang.get()).app_title />
-        <leptos_meta::Html attr:lang=move || lang.get().code() />
+        <Title text=move || strings(page_lang()).app_title />
+        <leptos_meta::Html attr:lang=move || page_lang().code() />
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage />

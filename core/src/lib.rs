@@ -17,6 +17,7 @@ pub mod demo;
 pub mod freeswitch;
 pub mod journal;
 pub mod limits;
+pub mod observe;
 pub mod platform;
 pub mod reports;
 pub mod sms;

@@ -24,6 +24,10 @@ export async function newPage(browser) {
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
+  // A script, style or connection the page's Content-Security-Policy refused is an error too.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) page.errors.push(`CSP: ${m.text()}`);
+  });
   page.setDefaultTimeout(15000);
   return { context, page };
 }

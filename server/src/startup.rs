@@ -43,11 +43,24 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(3001),
         )
+        // The release build names the bundle's files by content and lists the names in the hash
+        // file beside the binary (see `crate::assets`); a build without it keeps plain names.
+        .hash_files(
+            env("LEPTOS_HASH_FILES")
+                .map(|v| v == "true")
+                .unwrap_or_else(|| hash_file_beside_binary().is_some()),
+        )
         .env(match env("LEPTOS_ENV").as_deref() {
             Some("DEV") | Some("dev") | Some("development") => leptos::config::Env::DEV,
             _ => leptos::config::Env::PROD,
         })
         .build()
+}
+
+/// The hash file `cargo leptos build` writes beside the binary when it names files by content.
+fn hash_file_beside_binary() -> Option<std::path::PathBuf> {
+    let path = std::env::current_exe().ok()?.parent()?.join("hash.txt");
+    path.is_file().then_some(path)
 }
 
 impl Application {
@@ -68,8 +81,10 @@ impl Application {
         if services.config.demo {
             seed_demo(&services).await;
         }
+        let options = leptos_options(&services.config);
+        warn_if_bundle_unnamed(&options);
         let state = AppState {
-            leptos_options: leptos_options(&services.config),
+            leptos_options: options,
             services: services.clone(),
             api_document: crate::rest::openapi::served(),
         };
@@ -120,6 +135,20 @@ impl Application {
     }
 }
 
+/// A release build names the bundle's files by content and lists the names in `hash.txt`: a
+/// binary copied without that file would send pages naming files that do not exist.
+fn warn_if_bundle_unnamed(options: &LeptosOptions) {
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let plain = pkg.join(format!("{}.js", options.output_name));
+    if !options.hash_files && pkg.is_dir() && !plain.exists() {
+        tracing::error!(
+            pkg = %pkg.display(),
+            "the browser bundle has content-hashed names but no hash.txt is beside the binary: \
+             copy the build's hash.txt next to it, or the panel's pages will not load their script"
+        );
+    }
+}
+
 /// Demo mode: seed the demo once (see `ccgate_core::demo`), before the background workers start.
 /// A failed seed is logged and the server starts all the same.
 async fn seed_demo(services: &Services) {
@@ -162,8 +191,9 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
             crate::reports_csv::PATH,
             axum::routing::get(crate::reports_csv::download),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.clone(), page_guard));
+        .fallback(crate::assets::file_or_not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), page_guard))
+        .layer(middleware::from_fn(crate::assets::cache_policy));
     let panel = store
         .apply(panel, &state.config)
         .layer(middleware::from_fn(crate::guard::rpc_status))
@@ -175,6 +205,10 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
     // and a bare liveness probe.
     let public: Router = Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route(
+            crate::metrics::PATH,
+            axum::routing::get(crate::metrics::metrics),
+        )
         .nest_service("/api", crate::rest::router(state.services.clone()))
         .route(
             "/callbacks/sms/{gateway}/{token}",

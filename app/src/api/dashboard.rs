@@ -213,3 +213,39 @@ pub async fn dashboard_data(
     )?;
     Ok(DashData::new(d, snap.day_of(now), rows))
 }
+
+/// A quota of an API user used to [`crate::pages::users::limits::WARN_AT_PERCENT`] or more (the
+/// dashboard's «Квоты на исходе» card).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaAlert {
+    pub user_id: i64,
+    pub login: String,
+    /// As stored: `calls_per_day`, `sms_parts_per_day`, `sms_parts_per_month`.
+    pub name: String,
+    pub used: u64,
+    pub limit: u64,
+    /// Unix ms when the window ends.
+    pub reset_at: i64,
+}
+
+/// Every API user's quota at the warning mark, fullest first.
+#[server(endpoint = "dashboard/quotas")]
+pub async fn quotas_near_limit() -> Result<Vec<QuotaAlert>, AppError> {
+    crate::ssr::require_admin().await?;
+    let state = crate::ssr::state()?;
+    let snap = state.live.current();
+    let now = ccgate_core::platform::time::now_ms();
+    Ok(state
+        .limits
+        .quotas_near_limit(&snap, crate::pages::users::limits::WARN_AT_PERCENT, now)
+        .into_iter()
+        .map(|(user_id, login, s)| QuotaAlert {
+            user_id,
+            login,
+            name: s.name,
+            used: s.used,
+            limit: s.limit,
+            reset_at: s.reset_at,
+        })
+        .collect())
+}

@@ -27,6 +27,8 @@ pub static EN: Strings = Strings {
     dashboard_title: "Dashboard",
     dashboard_intro: "API requests over the chosen period; new requests appear as they happen.",
     signins_title: "Recent sign-ins to the panel",
+    quotas_title: "Quotas running out",
+    quotas_hint: "80 % or more of these quotas is used. Once a quota is used up, the user's requests are answered 429 quota_exceeded until its period starts again; raise it on the user's page.",
     signins_empty: "No sign-ins yet",
     dash_period_today: "Today",
     dash_period_7d: "7 days",

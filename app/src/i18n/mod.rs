@@ -84,6 +84,8 @@ pub struct Strings {
     pub dashboard_title: &'static str,
     pub dashboard_intro: &'static str,
     pub signins_title: &'static str,
+    pub quotas_title: &'static str,
+    pub quotas_hint: &'static str,
     pub signins_empty: &'static str,
     pub dash_period_today: &'static str,
     pub dash_period_7d: &'static str,

@@ -186,6 +186,11 @@ impl Snapshot {
     }
 
     /// The API user `id` as the snapshot holds it.
+    /// Every API user (in no particular order).
+    pub fn users(&self) -> impl Iterator<Item = &UserEntry> {
+        self.users.values()
+    }
+
     pub fn user(&self, id: i64) -> Option<&UserEntry> {
         self.users.get(&id)
     }

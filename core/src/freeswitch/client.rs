@@ -62,9 +62,10 @@ impl FsClient {
 
     /// Run an API command; returns its output text (which may itself say `-ERR …`).
     pub async fn api(&self, cmd: &str, args: &str) -> Result<String, TransportError> {
+        let m = crate::platform::metrics::metrics();
         match self {
-            FsClient::XmlRpc(c) => c.api(cmd, args).await,
-            FsClient::Esl(c) => c.api(cmd, args).await,
+            FsClient::XmlRpc(c) => m.time_upstream("freeswitch_xmlrpc", c.api(cmd, args)).await,
+            FsClient::Esl(c) => m.time_upstream("freeswitch_esl", c.api(cmd, args)).await,
         }
     }
 }

@@ -195,6 +195,11 @@ impl JournalHandle {
         self.events_closed.send_replace(true);
     }
 
+    /// Entries answered and not yet taken by the writer.
+    pub fn queue_depth(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
+    }
+
     /// Stop accepting entries, write everything queued, and wait for the writer to finish.
     pub async fn shutdown(&self) {
         self.stop.notify_one();

@@ -176,7 +176,14 @@ fn current_nice() -> i32 {
 async fn write_with_retry(db: &Db, live: &Live, entries: &[Entry]) {
     let mut delay = Duration::from_millis(50);
     for attempt in 1..=ATTEMPTS {
-        match write_batch(db, live, entries).await {
+        let started = std::time::Instant::now();
+        let written = write_batch(db, live, entries).await;
+        crate::platform::metrics::metrics().journal_batch(
+            entries.len(),
+            started.elapsed(),
+            written.is_ok(),
+        );
+        match written {
             Ok(()) => return,
             Err(e) => {
                 tracing::warn!(error = %e, attempt, rows = entries.len(), "journal write failed; retrying");

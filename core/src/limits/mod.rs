@@ -29,7 +29,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::access::limits::{self, Limits};
-use crate::access::live::Live;
+use crate::access::live::{Live, Snapshot};
 use crate::platform::db::Db;
 use crate::platform::error::{ErrorCode, PublicError, ServiceError};
 use crate::platform::time::now_ms;
@@ -344,6 +344,36 @@ impl Limiter {
         a.extend(quota_limits(l, Quota::Calls));
         a.extend(quota_limits(l, Quota::SmsParts));
         self.standings(user_id, a, now, offset)
+    }
+
+    /// The quotas (daily contacts, daily and monthly SMS parts; not the per-minute request
+    /// limits) of every API user used to `percent` % or more in their current windows, fullest
+    /// first, as (user id, login, standing). The dashboard's «Квоты на исходе» card.
+    pub fn quotas_near_limit(
+        &self,
+        snap: &Snapshot,
+        percent: u64,
+        now: i64,
+    ) -> Vec<(i64, String, Standing)> {
+        let mut out = Vec::new();
+        for u in snap.users() {
+            if u.limits.is_empty() {
+                continue;
+            }
+            for s in self.usage(u.id, &u.limits, now, snap.utc_offset_minutes) {
+                let quota = !s.name.starts_with("requests_per_minute");
+                if quota && s.limit > 0 && s.used * 100 >= s.limit * percent {
+                    out.push((u.id, u.login.clone(), s));
+                }
+            }
+        }
+        // Fullest first (used/limit compared without division), then by login.
+        out.sort_by(|a, b| {
+            (b.2.used * a.2.limit)
+                .cmp(&(a.2.used * b.2.limit))
+                .then_with(|| a.1.cmp(&b.1))
+        });
+        out
     }
 
     /// Write what was admitted here since the last sync and read every instance's totals of the

@@ -97,6 +97,16 @@ pub const KEYS: &[Key] = &[
         default: "",
         help: "reverse proxies (CIDR blocks, comma-separated) whose X-Forwarded-For is believed: a request from one of them comes from the right-most forwarded address that is not itself one; empty: the header is ignored and the TCP peer is the client",
     },
+    Key {
+        name: "metrics_allow",
+        default: "127.0.0.1/32, ::1/128",
+        help: "client addresses (CIDR blocks, comma-separated) that may read GET /metrics without the token; empty: none",
+    },
+    Key {
+        name: "metrics_token",
+        default: "",
+        help: "bearer token that also opens GET /metrics (Prometheus: authorization credentials), at least 16 characters; empty: only metrics_allow decides",
+    },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +143,10 @@ pub struct Config {
     pub database_url_source: Source,
     /// Proxies whose `X-Forwarded-For` is believed (`platform::net::client_addr`); empty: none.
     pub trusted_proxies: CidrList,
+    /// Who may read `GET /metrics`: these addresses, or anyone with [`Config::metrics_token`].
+    pub metrics_allow: CidrList,
+    /// The bearer token of `GET /metrics`; empty: none.
+    pub metrics_token: Secret<String>,
 }
 
 /// Where a value came from: its default, the config file or its `CCGATE_*` variable.
@@ -273,6 +287,17 @@ impl Config {
                 "IPv4 or IPv6 addresses or CIDR blocks separated by commas",
                 |v| CidrList::parse(v).ok(),
             )?,
+            metrics_allow: get("metrics_allow").parse_with(
+                "IPv4 or IPv6 addresses or CIDR blocks separated by commas",
+                |v| CidrList::parse(v).ok(),
+            )?,
+            metrics_token: Secret::new(get("metrics_token").parse_with(
+                "empty, or a token of at least 16 characters without spaces",
+                |v| {
+                    (v.is_empty() || (v.len() >= 16 && !v.contains(char::is_whitespace)))
+                        .then(|| v.to_string())
+                },
+            )?),
         })
     }
 
@@ -321,7 +346,7 @@ impl Field<'_> {
                 .iter()
                 .find(|k| k.name == self.name)
                 .expect("declared key");
-            let shown = if self.name == "database_url" {
+            let shown = if self.name == "database_url" || self.name == "metrics_token" {
                 "(hidden)".to_string()
             } else {
                 format!("{:?}", self.value)

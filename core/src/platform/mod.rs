@@ -9,6 +9,7 @@ pub mod error;
 pub mod form;
 pub mod http;
 pub mod idempotency;
+pub mod metrics;
 pub mod net;
 pub mod password;
 pub mod phone;

@@ -90,6 +90,15 @@ pub async fn fetch(
     settings: &ReportsSettings,
     query: Option<&str>,
 ) -> Result<DemoAnswer, ReportsError> {
+    crate::platform::metrics::metrics()
+        .time_upstream("report_server", fetch_once(settings, query))
+        .await
+}
+
+async fn fetch_once(
+    settings: &ReportsSettings,
+    query: Option<&str>,
+) -> Result<DemoAnswer, ReportsError> {
     let url = target(settings, query)?;
     let timeout = Duration::from_millis(settings.demo_timeout_ms);
     let mut rb = client()

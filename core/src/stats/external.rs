@@ -163,9 +163,14 @@ impl External {
             Ok((content_type, body))
         };
         // The whole exchange, body included, within the timeout.
-        let (content_type, body) = tokio::time::timeout(timeout, read)
-            .await
-            .map_err(|_| fail(Upstream::Timeout))??;
+        let timed = async {
+            tokio::time::timeout(timeout, read)
+                .await
+                .map_err(|_| fail(Upstream::Timeout))?
+        };
+        let (content_type, body) = crate::platform::metrics::metrics()
+            .time_upstream("stats_server", timed)
+            .await?;
         let (data, text) = match serde_json::from_slice::<Value>(&body) {
             Ok(v) => (Some(v), None),
             Err(_) => match String::from_utf8(body) {

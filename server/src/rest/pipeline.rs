@@ -339,6 +339,12 @@ pub async fn pipeline(
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0) as i64;
+    ccgate_core::platform::metrics::metrics().api_request(
+        module.as_deref().unwrap_or("-"),
+        method.as_deref().unwrap_or("-"),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     let entry = Entry {
         at,
         request_id: rid,

@@ -6,12 +6,14 @@ mod helpers;
 
 mod access;
 mod admin_login;
+mod assets;
 mod contact_center;
 mod dashboard;
 mod demo;
 mod docs;
 mod hardening;
 mod limits;
+mod metrics;
 mod openapi;
 mod panel;
 mod panel_audit;

@@ -16,6 +16,7 @@ mod latest;
 mod links;
 #[cfg(feature = "hydrate")]
 mod live;
+mod quotas;
 mod signins;
 
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ use crate::i18n::{use_strings, Strings};
 use crate::time::day_number;
 use figures::{Tops, Widgets};
 use latest::Latest;
+use quotas::QuotaAlerts;
 use signins::SignIns;
 
 /// The period asked for: a preset, or `custom` with its first and last day.
@@ -241,6 +243,7 @@ pub fn DashboardPage() -> impl IntoView {
             </div>
         </div>
         <p class="muted">{move || s().dashboard_intro}</p>
+        <QuotaAlerts />
         <Transition fallback=move || view! { <p class="muted">{s().loading}</p> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -20,7 +20,7 @@ pub fn near_limit(used: u64, limit: u64) -> bool {
 }
 
 /// The title of a stored limit name.
-fn title(s: &Strings, name: &str) -> String {
+pub fn title(s: &Strings, name: &str) -> String {
     match name {
         "requests_per_minute" => s.limits_per_minute.to_string(),
         "calls_per_day" => s.limits_calls_per_day.to_string(),

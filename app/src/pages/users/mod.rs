@@ -4,7 +4,7 @@
 
 mod edit;
 mod keys;
-mod limits;
+pub mod limits;
 mod list;
 mod network;
 mod permissions;

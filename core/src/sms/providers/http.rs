@@ -3,6 +3,7 @@
 //! the main URL and, only after a definite non-acceptance (connection refused, a TLS certificate
 //! that does not verify, HTTP 5xx, a gateway-level refusal the reply format calls retryable), to the reserve URL.
 
+use crate::platform::metrics::metrics;
 use std::time::Duration;
 
 use super::{ErrorClass, GatewayError, Scope};
@@ -11,6 +12,8 @@ use crate::sms::gateways::Gateway;
 
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
+    /// The gateway's name, which its calls are counted under (`sms:<name>` in the metrics).
+    pub name: String,
     pub url: String,
     pub reserve_url: Option<String>,
     pub login: String,
@@ -25,6 +28,7 @@ impl HttpConfig {
     /// The configuration of a stored gateway (values clamped to what the providers take).
     pub fn of(g: &Gateway) -> HttpConfig {
         HttpConfig {
+            name: g.name.clone(),
             url: g.url.clone(),
             reserve_url: (!g.reserve_url.is_empty()).then(|| g.reserve_url.clone()),
             login: g.login.clone(),
@@ -62,8 +66,15 @@ pub async fn post_form<T>(
 ) -> Result<T, GatewayError> {
     let body = form_body(form);
     let mut last = None;
+    let upstream = format!("sms:{}", cfg.name);
     for url in cfg.urls() {
-        match post_one(client, cfg.timeout, &url_of(url), body.clone()).await {
+        let posted = metrics()
+            .time_upstream(
+                &upstream,
+                post_one(client, cfg.timeout, &url_of(url), body.clone()),
+            )
+            .await;
+        match posted {
             Ok(text) => {
                 let reply = (format.parse)(&text).map_err(|e| {
                     GatewayError::new(
@@ -228,6 +239,7 @@ mod tests {
             format!("http://{}/", l.local_addr().unwrap())
         };
         let cfg = HttpConfig {
+            name: "dead".into(),
             url: dead.clone(),
             reserve_url: Some(dead),
             login: String::new(),

@@ -22,6 +22,7 @@ both_backends!(
     counts_survive_a_restart,
     limits_from_the_panel,
     limits_from_the_command_line,
+    the_dashboard_names_quotas_from_80_percent,
 );
 
 /// Start well inside a minute (day and month windows end on a minute's end too), so a scenario's
@@ -526,4 +527,68 @@ async fn limits_from_the_command_line(app: &TestApp) {
         (log[0].actor.as_str(), log[0].action.as_str()),
         ("cli", "user.limits")
     );
+}
+
+/// The dashboard's «Квоты на исходе»: a quota is listed from 80 % used, with its user, and a
+/// per-minute request limit never is.
+async fn the_dashboard_names_quotas_from_80_percent(app: &TestApp) {
+    fresh_window().await;
+    let (uid, key) = app.api_user("crm-quota", &["cc.add"]).await;
+    set(
+        app,
+        uid,
+        Limits {
+            calls_per_day: Some(5),
+            per_minute: Some(5),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(app.login().await.status(), StatusCode::OK);
+    let alerts = || async {
+        let r = app.rpc(&app.client, "dashboard/quotas", &[]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<Value>().await.unwrap()
+    };
+    // 3 of 5 contacts (60 %), and 4 of the minute's 5 requests (80 %, not a quota): nothing to
+    // warn of.
+    let r = add(
+        app,
+        &key,
+        contacts(&["+79160000001", "+79160000002", "+79160000003"]),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let r = add(app, &key, contacts(&["12"])).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(me(app, &key).await.status(), StatusCode::OK);
+    assert_eq!(me(app, &key).await.status(), StatusCode::OK);
+    assert_eq!(alerts().await, json!([]));
+    // A fourth contact: 80 %.
+    let r = add(app, &key, contacts(&["+79160000004"])).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let v = alerts().await;
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{v}");
+    assert_eq!(
+        (
+            list[0]["user_id"].as_i64(),
+            list[0]["login"].as_str(),
+            list[0]["name"].as_str(),
+            list[0]["used"].as_u64(),
+            list[0]["limit"].as_u64()
+        ),
+        (
+            Some(uid),
+            Some("crm-quota"),
+            Some("calls_per_day"),
+            Some(4),
+            Some(5)
+        )
+    );
+    // Not for anyone without a session.
+    let r = app
+        .rpc(&crate::helpers::client(), "dashboard/quotas", &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
