@@ -103,8 +103,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Pages are rendered as deeply nested futures: with debug logging (each event formatted at
+    // the deepest point) an unoptimised build overflowed the default 2 MiB worker stack on
+    // /settings, which aborts the whole process. Stacks are reserved, not committed, up front.
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(WORKER_STACK)
         .build()
     {
         Ok(rt) => rt,
@@ -121,6 +125,9 @@ pub fn main() -> ExitCode {
         }
     }
 }
+
+/// The stack of each runtime worker thread.
+const WORKER_STACK: usize = 8 * 1024 * 1024;
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {

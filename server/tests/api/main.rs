@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod admin_login;
+mod bad_input;
 mod contact_center;
 mod dashboard;
 mod demo;
