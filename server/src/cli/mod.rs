@@ -95,7 +95,13 @@ fn after_help() -> String {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    main_from(std::env::args_os())
+}
+
+/// [`main`] with the given command line (its first item the program's name): what the binary
+/// does, for a test process that runs it as a child of another.
+pub fn main_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let cli = Cli::parse_from(args);
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
