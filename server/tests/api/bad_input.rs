@@ -723,6 +723,17 @@ async fn sql_looking_filters_are_plain_data(app: &TestApp) {
         )
         .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "id=m1,{bad}: {v}");
+        let (s, v) = get_json(
+            app,
+            &key,
+            &format!("/api/v1/sms/getStatus?id=m1&history={q}"),
+        )
+        .await;
+        assert_eq!(
+            error_of(s, &v),
+            (400, "invalid_parameter".into(), "history".into()),
+            "history={bad}: {v}"
+        );
         // Reports: no user has that login, so nobody's rows are counted.
         for report in ["request", "badRequest", "users", "sms"] {
             let path = format!("/api/v1/reports/{report}?user={q}&group_by=user");
@@ -1639,6 +1650,12 @@ async fn secrets_never_appear_in_pages_answers_or_logs(app: &TestApp) {
     let out = run_cli(&["config"], &[("CCGATE_DATABASE_URL", &bad_scheme)]).await;
     seen.push(("ccgate config (bad scheme)".into(), out));
 
+    // The command line did list what it was asked for (so its output was worth searching).
+    let said = |what: &str| &seen.iter().find(|(w, _)| w == what).unwrap().1;
+    assert!(said("ccgate settings list").contains("freeswitch.password"));
+    assert!(said("ccgate sms-gateways list").contains("main"));
+    assert!(said("ccgate config").contains("database_url"));
+    assert!(!said("ccgate migrate (unreachable)").is_empty());
     for (what, text) in &seen {
         assert_clean(what, text);
     }
