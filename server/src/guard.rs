@@ -25,7 +25,9 @@ pub const RPC_BODY_LIMIT: u64 = 2 * 1024 * 1024;
 /// The canonical form of a path, if it is not already canonical: repeated slashes collapsed, a
 /// trailing slash removed (but for `/`), percent-escapes of unreserved characters decoded.
 pub fn canonical_path(path: &str) -> Option<String> {
-    let mut out = String::with_capacity(path.len());
+    // Bytes in, bytes out: a path may hold UTF-8 (the URI parser lets it through), which is
+    // copied as it is; only ASCII is ever decoded or dropped, so the result stays UTF-8.
+    let mut out: Vec<u8> = Vec::with_capacity(path.len());
     let b = path.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -35,25 +37,26 @@ pub fn canonical_path(path: &str) -> Option<String> {
             if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
                 let d = (h * 16 + l) as u8;
                 if d.is_ascii_alphanumeric() || matches!(d, b'-' | b'.' | b'_' | b'~') {
-                    out.push(d as char);
+                    out.push(d);
                     i += 3;
                     continue;
                 }
             }
         }
-        if c == b'/' && out.ends_with('/') {
+        if c == b'/' && out.last() == Some(&b'/') {
             i += 1;
             continue;
         }
-        out.push(c as char);
+        out.push(c);
         i += 1;
     }
-    while out.len() > 1 && out.ends_with('/') {
+    while out.len() > 1 && out.last() == Some(&b'/') {
         out.pop();
     }
     if out.is_empty() {
-        out.push('/');
+        out.push(b'/');
     }
+    let out = String::from_utf8(out).ok()?;
     (out != path).then_some(out)
 }
 
@@ -62,7 +65,6 @@ pub fn redirect_to_canonical(method: &Method, uri: &Uri) -> Option<Response> {
     if method != Method::GET && method != Method::HEAD {
         return None;
     }
-    // Only ASCII paths can be canonicalised byte by byte (the URI's path always is).
     let clean = canonical_path(uri.path())?;
     let to = match uri.query() {
         Some(q) => format!("{clean}?{q}"),
@@ -196,6 +198,11 @@ mod tests {
         assert_eq!(canonical_path("/pkg/ccgate.js"), None);
         assert_eq!(canonical_path("/x%4"), None);
         assert_eq!(canonical_path("/x%"), None);
+        // UTF-8 in a path is kept as it is, never re-encoded byte by byte (that redirected
+        // `/журнал` to a longer spelling, and that one to a longer one, without end).
+        assert_eq!(canonical_path("/журнал"), None);
+        assert_eq!(canonical_path("/журнал/").as_deref(), Some("/журнал"));
+        assert_eq!(canonical_path("//é%41").as_deref(), Some("/éA"));
     }
 
     fn h(pairs: &[(&str, &str)]) -> HeaderMap {

@@ -215,8 +215,30 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
             axum::routing::post(crate::rest::sms::callback),
         )
         .with_state(state.services.clone());
-    with_security_headers(public.merge(panel.with_state(state)))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+    with_security_headers(public.merge(panel.with_state(state))).layer(
+        tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            tracing::debug_span!(
+                "request",
+                method = %req.method(),
+                uri = %loggable_uri(req.uri()),
+                version = ?req.version(),
+            )
+        }),
+    )
+}
+
+/// A request's URI as the request span logs it: the secret token of an SMS delivery-report
+/// callback (`/callbacks/sms/{gateway}/{token}`, the provider's only credential) replaced by `***`.
+pub fn loggable_uri(uri: &axum::http::Uri) -> String {
+    const CALLBACKS: &str = "/callbacks/sms/";
+    let path = uri.path();
+    match path.strip_prefix(CALLBACKS) {
+        Some(rest) => {
+            let gateway = rest.split('/').next().unwrap_or("");
+            format!("{CALLBACKS}{gateway}/***")
+        }
+        None => uri.to_string(),
+    }
 }
 
 /// Headers on every response (pages, server functions, API, files) unless a handler set its own:
@@ -266,4 +288,24 @@ async fn page_guard(
         }
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_uri;
+
+    #[test]
+    fn callback_tokens_are_not_logged() {
+        let u = |s: &str| loggable_uri(&s.parse().unwrap());
+        assert_eq!(
+            u("/callbacks/sms/7/0123456789abcdef"),
+            "/callbacks/sms/7/***"
+        );
+        assert_eq!(
+            u("/callbacks/sms/7/0123456789abcdef/x?y=1"),
+            "/callbacks/sms/7/***"
+        );
+        assert_eq!(u("/callbacks/sms/"), "/callbacks/sms//***");
+        assert_eq!(u("/api/v1/me?x=1"), "/api/v1/me?x=1");
+    }
 }

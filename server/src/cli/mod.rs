@@ -95,7 +95,13 @@ fn after_help() -> String {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    main_from(std::env::args_os())
+}
+
+/// [`main`] with the given command line (its first item the program's name): what the binary
+/// does, for a test process that runs it as a child of another.
+pub fn main_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let cli = Cli::parse_from(args);
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -103,8 +109,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Pages are rendered as deeply nested futures: with debug logging (each event formatted at
+    // the deepest point) an unoptimised build overflowed the default 2 MiB worker stack on
+    // /settings, which aborts the whole process. Stacks are reserved, not committed, up front.
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(WORKER_STACK)
         .build()
     {
         Ok(rt) => rt,
@@ -121,6 +131,9 @@ pub fn main() -> ExitCode {
         }
     }
 }
+
+/// The stack of each runtime worker thread.
+const WORKER_STACK: usize = 8 * 1024 * 1024;
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {

@@ -1,5 +1,6 @@
 //! Query parameters: known names only (an unknown one is 400 `unknown_field`, so typos do not pass
-//! silently), each at most once, percent-decoded. The known names of a method are those of the
+//! silently), each at most once, percent-decoded; escapes that do not decode to UTF-8 (`%FF`) are
+//! 400 `invalid_parameter` naming the parameter, never a U+FFFD in its place. The known names of a method are those of the
 //! `IntoParams` struct its OpenAPI operation documents ([`Params::parse_for`]), so the document
 //! and the handler accept the same parameters.
 
@@ -9,7 +10,7 @@ use std::sync::{OnceLock, RwLock};
 
 use utoipa::IntoParams;
 
-use ccgate_core::platform::form::form_pairs;
+use ccgate_core::platform::form::try_form_pairs;
 use serde_json::json;
 
 use super::error::{ApiError, ErrorCode};
@@ -19,7 +20,14 @@ pub struct Params(BTreeMap<String, String>);
 impl Params {
     pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Params, ApiError> {
         let mut map = BTreeMap::new();
-        for (k, v) in form_pairs(raw.unwrap_or("")) {
+        let pairs = try_form_pairs(raw.unwrap_or("")).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("`{}` is not UTF-8 once percent-decoded", e.name),
+            )
+            .with_details(json!({ "field": e.name, "reason": "not UTF-8" }))
+        })?;
+        for (k, v) in pairs {
             if !allowed.contains(&k.as_str()) {
                 return Err(ApiError::new(
                     ErrorCode::UnknownField,
@@ -97,5 +105,8 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e.code, ErrorCode::InvalidParameter);
+        let e = Params::parse(Some("queue=%FF"), &["queue"]).err().unwrap();
+        assert_eq!(e.code, ErrorCode::InvalidParameter);
+        assert_eq!(e.details.unwrap()["field"], "queue");
     }
 }

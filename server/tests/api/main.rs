@@ -7,6 +7,7 @@ mod helpers;
 mod access;
 mod admin_login;
 mod assets;
+mod bad_input;
 mod contact_center;
 mod dashboard;
 mod demo;

@@ -243,15 +243,36 @@ pub fn parse_contact(c: ContactInput, now: i64, tz: i64) -> Result<NewCall, Item
     })
 }
 
+/// The fields of [`ContactInput`], as an item error names them.
+const FIELDS: &[&str] = &[
+    "phone",
+    "queue",
+    "extension",
+    "caller_id_number",
+    "caller_id_name",
+    "crm_ref",
+    "variables",
+    "not_before",
+    "not_after",
+    "priority",
+];
+
 fn item_from_value(v: Value, now: i64, tz: i64) -> Result<NewCall, ItemError> {
-    let c: ContactInput = serde_json::from_value(v).map_err(|e| {
-        let msg = e.to_string();
+    // The error names the field it is in (`priority` for a number no i64 holds).
+    let c: ContactInput = serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
         let code = if msg.starts_with("unknown field") {
             ErrorCode::UnknownField
         } else {
             ErrorCode::InvalidParameter
         };
-        ItemError::new(code, "", msg)
+        let first = path.split(['.', '[']).next().unwrap_or("");
+        let field = match code {
+            ErrorCode::UnknownField => "",
+            _ => FIELDS.iter().copied().find(|f| *f == first).unwrap_or(""),
+        };
+        ItemError::new(code, field, msg)
     })?;
     parse_contact(c, now, tz)
 }
@@ -359,6 +380,11 @@ mod tests {
                 json!({"queue": "q", "not_after": "2020-01-01T00:00:00Z"}),
                 "not_after",
             ),
+            // Of the wrong type, or a number no i64 holds.
+            (json!({"queue": "q", "priority": 1e20}), "priority"),
+            (json!({"queue": "q", "priority": -1.5}), "priority"),
+            (json!({"queue": "q", "priority": "7"}), "priority"),
+            (json!({"queue": 5}), "queue"),
         ] {
             let mut body = extra.clone();
             body["phone"] = json!("+79161234567");

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
@@ -18,7 +18,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::rest::error::ApiError;
-use crate::rest::extract::ApiJson;
+use crate::rest::extract::{ApiJson, ApiPath};
 use crate::rest::idempotency::{self, IdempotencyKey};
 
 /// The body of `cc/add`: one contact, or `{"contacts": [...]}` (read by
@@ -110,7 +110,7 @@ pub async fn add(
 pub async fn status(
     State(state): State<Services>,
     Extension(caller): Extension<Arc<Caller>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath,
 ) -> Result<Json<Status>, ApiError> {
     Ok(Json(dialer::status(&state.db, caller.user_id, &id).await?))
 }
@@ -130,7 +130,7 @@ pub async fn status(
 pub async fn cancel(
     State(state): State<Services>,
     Extension(caller): Extension<Arc<Caller>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath,
 ) -> Result<Json<Cancelled>, ApiError> {
     let id = dialer::cancel(&state.db, caller.user_id, &id).await?;
     Ok(Json(Cancelled {

@@ -1,7 +1,7 @@
 //! `cc/cdr` (a filtered, ordered page of CDRs as JSON or CSV) and `cc/cdr/{uuid}` (one CDR with
 //! its variables), through `ccgate_core::cc::cdr::query`.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 
 use super::queues::NoParams;
 use crate::rest::error::ApiError;
+use crate::rest::extract::ApiPath;
 use crate::rest::params::Params;
 
 /// The parameters of `cc/cdr` (the names `ListQuery::parse` reads).
@@ -142,7 +143,7 @@ pub async fn list(
 )]
 pub async fn one(
     State(state): State<Services>,
-    Path(uuid): Path<String>,
+    ApiPath(uuid): ApiPath,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Detail>, ApiError> {
     Params::parse_for::<NoParams>(q.as_deref())?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequest, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -93,8 +93,18 @@ pub fn parse_send(headers: &HeaderMap, bytes: &[u8]) -> Result<SendRequest, ApiE
             "expected Content-Type: application/json (or a flat application/x-www-form-urlencoded body)",
         ));
     }
+    // What is not UTF-8 is refused, not sent on with U+FFFD in its place.
+    let not_utf8 = |field: &str| {
+        ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("`{field}` is not UTF-8 once percent-decoded"),
+        )
+        .with_details(json!({ "field": field, "reason": "not UTF-8" }))
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| not_utf8("body"))?;
+    let pairs = ccgate_core::platform::form::try_form_pairs(text).map_err(|e| not_utf8(&e.name))?;
     let mut r = SendRequest::default();
-    for (k, v) in ccgate_core::platform::form::form_pairs(&String::from_utf8_lossy(bytes)) {
+    for (k, v) in pairs {
         match k.as_str() {
             "phone" => r.phone = Some(v),
             "text" => r.text = Some(v),
@@ -145,17 +155,23 @@ pub async fn send(
     State(state): State<Services>,
     Extension(caller): Extension<Arc<Caller>>,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    request: axum::extract::Request,
 ) -> Response {
+    let too_large = || {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is larger than 16 MiB",
+        )
+        .into_response()
+    };
+    // Refused from the head when it declares too much, before any of the body is read.
+    if crate::rest::extract::declared_over(&headers, SEND_BODY_LIMIT) {
+        return too_large();
+    }
+    let body = Bytes::from_request(request, &()).await;
     let bytes = match body {
         Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                "the request body is larger than 16 MiB",
-            )
-            .into_response()
-        }
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
         Err(_) => {
             return ApiError::new(ErrorCode::InvalidJson, "the request body could not be read")
                 .into_response()
