@@ -20,21 +20,25 @@ pub async fn render(s: &Services) -> String {
         help: "Requests answered and waiting for the journal writer.",
         values: vec![(vec![], s.journal.queue_depth() as f64)],
     }];
-    match by_status(s, "sms_messages", "created_at", today).await {
-        Ok(values) => gauges.push(Gauge {
-            name: "ccgate_sms_messages_today",
-            help: "SMS created today (configured zone), by status.",
-            values,
-        }),
-        Err(e) => tracing::warn!(error = %e, "metrics: SMS by status not read"),
-    }
-    match by_status(s, "cc_calls", "created_ms", today).await {
-        Ok(values) => gauges.push(Gauge {
-            name: "ccgate_calls_today",
-            help: "cc/add calls created today (configured zone), by status (outcome once final).",
-            values,
-        }),
-        Err(e) => tracing::warn!(error = %e, "metrics: calls by status not read"),
+    let by_status_today = [
+        (
+            "sms_messages",
+            "created_at",
+            "ccgate_sms_messages_today",
+            "SMS created today (configured zone), by status.",
+        ),
+        (
+            "cc_calls",
+            "created_ms",
+            "ccgate_calls_today",
+            "cc/add calls created today (configured zone), by status (outcome once final).",
+        ),
+    ];
+    for (table, column, name, help) in by_status_today {
+        match by_status(s, table, column, today).await {
+            Ok(values) => gauges.push(Gauge { name, help, values }),
+            Err(e) => tracing::warn!(error = %e, table, "metrics: rows by status not read"),
+        }
     }
     match sqlx::query("SELECT COUNT(*) FROM cc_calls WHERE status = 'queued'")
         .fetch_one(&s.db.pool)

@@ -161,15 +161,7 @@ pub struct Metrics {
 /// The process's registry.
 pub fn metrics() -> &'static Metrics {
     static M: OnceLock<Metrics> = OnceLock::new();
-    M.get_or_init(|| Metrics {
-        api_requests: Family::new(),
-        api_latency: Family::new(),
-        upstream_requests: Family::new(),
-        upstream_latency: Family::new(),
-        journal_batch: Histogram::default(),
-        journal_rows: AtomicU64::new(0),
-        journal_errors: AtomicU64::new(0),
-    })
+    M.get_or_init(Metrics::new)
 }
 
 /// Whether an upstream call succeeded, for [`Metrics::upstream`].
@@ -180,6 +172,18 @@ pub enum Outcome {
 }
 
 impl Metrics {
+    fn new() -> Metrics {
+        Metrics {
+            api_requests: Family::new(),
+            api_latency: Family::new(),
+            upstream_requests: Family::new(),
+            upstream_latency: Family::new(),
+            journal_batch: Histogram::default(),
+            journal_rows: AtomicU64::new(0),
+            journal_errors: AtomicU64::new(0),
+        }
+    }
+
     /// One `/api` request as the journal records it.
     pub fn api_request(&self, module: &str, method: &str, status: u16, took: Duration) {
         let mut code = itoa::Buffer::new();
@@ -332,15 +336,7 @@ mod tests {
 
     #[test]
     fn histograms_are_cumulative_and_labels_escaped() {
-        let m = Metrics {
-            api_requests: Family::new(),
-            api_latency: Family::new(),
-            upstream_requests: Family::new(),
-            upstream_latency: Family::new(),
-            journal_batch: Histogram::default(),
-            journal_rows: AtomicU64::new(0),
-            journal_errors: AtomicU64::new(0),
-        };
+        let m = Metrics::new();
         m.api_request("cc", "queues", 200, Duration::from_micros(300));
         m.api_request("cc", "queues", 200, Duration::from_millis(3));
         m.api_request("cc", "queues", 502, Duration::from_secs(20));
