@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     #[error("not signed in")]
     Unauthorized,
+    /// Signed in, but the admin's role may not do this (a viewer asking for a change).
+    #[error("read only: the role `viewer` may not change anything")]
+    Forbidden,
     #[error("wrong username or password")]
     BadCredentials,
     #[error("too many attempts, retry in {0} s")]
@@ -49,6 +52,7 @@ impl AppError {
         use http::StatusCode as C;
         let status = match &self {
             AppError::Unauthorized | AppError::BadCredentials => C::UNAUTHORIZED,
+            AppError::Forbidden => C::FORBIDDEN,
             AppError::Throttled(_) => C::TOO_MANY_REQUESTS,
             AppError::Invalid { .. } => C::BAD_REQUEST,
             AppError::Conflict(_) => C::CONFLICT,

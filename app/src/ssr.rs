@@ -107,8 +107,9 @@ pub async fn start_session(session: &Session, admin: &Admin) -> Result<(), AppEr
         .map_err(internal)
 }
 
-/// The signed-in admin, or a 401 `Unauthorized`. Every server function that touches data calls
-/// this first: server functions are public HTTP endpoints.
+/// The signed-in admin, of any role, or a 401 `Unauthorized`. Every server function that reads
+/// data calls this first: server functions are public HTTP endpoints. A function that changes
+/// anything calls [`require_editor`] (or [`require_actor`]) instead.
 pub async fn require_admin() -> Result<Admin, AppError> {
     let state = state()?;
     let session = session().await?;
@@ -118,10 +119,21 @@ pub async fn require_admin() -> Result<Admin, AppError> {
     })
 }
 
-/// The signed-in admin as the actor of an audited change (with the client address the audit row
-/// keeps), with the state to make it on.
-pub async fn require_actor() -> Result<(AppState, Actor), AppError> {
+/// The signed-in admin if its role may change things, else a 403 `Forbidden` (a viewer); 401
+/// without a session. The role is the one stored now, read with the session check.
+pub async fn require_editor() -> Result<Admin, AppError> {
     let admin = require_admin().await?;
+    if !admin.role.can_edit() {
+        tracing::info!(admin = %admin.username, role = %admin.role, "change refused to a read-only admin");
+        return Err(AppError::Forbidden.with_status());
+    }
+    Ok(admin)
+}
+
+/// The signed-in admin as the actor of an audited change (with the client address the audit row
+/// keeps), with the state to make it on; refused to a viewer as [`require_editor`] does.
+pub async fn require_actor() -> Result<(AppState, Actor), AppError> {
+    let admin = require_editor().await?;
     let actor = Actor::Admin {
         name: admin.username,
         ip: client_ip().await,

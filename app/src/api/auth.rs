@@ -9,6 +9,15 @@ use crate::error::AppError;
 pub struct AdminInfo {
     pub id: i64,
     pub username: String,
+    /// `admin` or `viewer` (read only).
+    pub role: String,
+}
+
+impl AdminInfo {
+    /// May this admin change anything? (The server decides; the pages only disable controls.)
+    pub fn read_only(&self) -> bool {
+        self.role != "admin"
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +112,7 @@ pub async fn current_admin() -> Result<Option<AdminInfo>, AppError> {
         Ok(a) => Ok(Some(AdminInfo {
             id: a.id,
             username: a.username,
+            role: a.role.as_str().to_string(),
         })),
         Err(AppError::Unauthorized) => {
             // Asking is not an error; undo the 401 the guard set.

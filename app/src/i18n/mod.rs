@@ -78,6 +78,13 @@ pub struct Strings {
     /// `{n}` is replaced by the seconds to wait.
     pub err_throttled: &'static str,
     pub err_unauthorized: &'static str,
+    /// A viewer's change refused by the server.
+    pub err_forbidden: &'static str,
+    /// The banner of a viewer's panel: nothing can be changed.
+    pub read_only_note: &'static str,
+    /// The role names, after the admin's name in the header.
+    pub role_admin: &'static str,
+    pub role_viewer: &'static str,
     pub err_internal: &'static str,
     pub err_network: &'static str,
     pub loading: &'static str,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use ccgate_core::access::admins::{self, Bootstrap};
+use ccgate_core::access::audit::Actor;
 use ccgate_core::{Config, Db, Secret};
 use clap::{Parser, Subcommand};
 
@@ -78,7 +79,15 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum AdminAction {
     /// Create an admin; the password is read from the terminal or standard input
-    Create { username: String },
+    Create {
+        username: String,
+        /// `admin` (changes everything) or `viewer` (reads every page, changes nothing)
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// Give an admin the role `admin` or `viewer` (audited; applies to its open sessions at
+    /// once; the last `admin` cannot become a viewer)
+    Role { username: String, role: String },
     /// Change an admin's password (read from the terminal or standard input) and end its panel
     /// sessions
     Passwd { username: String },
@@ -157,10 +166,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let db = connect(&config).await?;
             db.migrate().await?;
             match action {
-                AdminAction::Create { username } => {
+                AdminAction::Create { username, role } => {
+                    let role = admins::Role::parse(&role)?;
                     let pw = read_password(true)?;
-                    let a = admins::create(&db, &username, pw).await?;
-                    println!("admin `{}` created", a.username);
+                    let a = admins::create_with_role(&db, &username, pw, role).await?;
+                    println!("admin `{}` created with role `{}`", a.username, a.role);
+                }
+                AdminAction::Role { username, role } => {
+                    let role = admins::Role::parse(&role)?;
+                    let old = admins::set_role(&db, &Actor::Cli, &username, role).await?;
+                    if old == role {
+                        println!("`{username}` already has role `{role}`");
+                    } else {
+                        println!("`{username}`: role `{old}` → `{role}`, in force at once");
+                    }
                 }
                 AdminAction::Passwd { username } => {
                     let pw = read_password(true)?;
@@ -170,8 +189,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 AdminAction::List => {
                     for a in admins::list(&db).await? {
                         println!(
-                            "{}\tcreated {}\tlast login {}",
+                            "{}\t{}\tcreated {}\tlast login {}",
                             a.username,
+                            a.role,
                             ccgate_core::platform::time::rfc3339(a.created_at),
                             a.last_login_at
                                 .map(ccgate_core::platform::time::rfc3339)

@@ -19,6 +19,7 @@ mod panel_projects;
 mod panel_reports;
 mod panel_stats;
 mod reports;
+mod roles;
 mod sms;
 mod sms_status;
 mod sms_tls;

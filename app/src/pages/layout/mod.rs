@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
 use crate::api::{current_admin, Logout};
-use crate::components::LangSwitch;
+use crate::components::{LangSwitch, ReadOnly};
 use crate::i18n::use_strings;
 use crate::pages::hard_navigate;
 use crate::time::{use_zone, zone_label, Zone};
@@ -17,6 +17,14 @@ pub fn Layout() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let menu_open = RwSignal::new(false);
     let Zone(zone) = use_zone();
+    // Known in the browser once the admin is: pages disable their changing controls with it.
+    let read_only = RwSignal::new(false);
+    provide_context(ReadOnly(read_only.into()));
+    Effect::new(move |_| {
+        if let Some(Ok(Some(a))) = admin.get() {
+            read_only.set(a.read_only());
+        }
+    });
 
     // Logout redirects to `/login` from the server function.
     // A session that ended elsewhere (logout in another tab, expiry) sends the user to sign in.
@@ -26,12 +34,17 @@ pub fn Layout() -> impl IntoView {
         }
     });
 
+    let signed_in = move || admin.get().and_then(|r| r.ok()).flatten();
     let admin_name = move || {
-        admin
-            .get()
-            .and_then(|r| r.ok())
-            .flatten()
-            .map(|a| a.username)
+        signed_in()
+            .map(|a| {
+                let role = if a.read_only() {
+                    s().role_viewer
+                } else {
+                    s().role_admin
+                };
+                format!(" ({}, {role})", a.username)
+            })
             .unwrap_or_default()
     };
 
@@ -68,10 +81,7 @@ pub fn Layout() -> impl IntoView {
                             {move || s().nav_logout}
                             <Transition fallback=|| ()>
                                 <span class="admin-name" data-testid="admin-name">
-                                    {move || {
-                                        let n = admin_name();
-                                        if n.is_empty() { String::new() } else { format!(" ({n})") }
-                                    }}
+                                    {admin_name}
                                 </span>
                             </Transition>
                         </button>
@@ -80,6 +90,19 @@ pub fn Layout() -> impl IntoView {
                 </nav>
             </header>
             <main class="content">
+                <Transition fallback=|| ()>
+                    {move || {
+                        signed_in()
+                            .filter(|a| a.read_only())
+                            .map(|_| {
+                                view! {
+                                    <div class="alert warn read-only-note" data-testid="read-only-note">
+                                        {move || s().read_only_note}
+                                    </div>
+                                }
+                            })
+                    }}
+                </Transition>
                 <Outlet />
             </main>
             // Every time on the panel's pages is in this zone (`crate::time`).

@@ -92,25 +92,21 @@ pub async fn login(db: &Db, attempt: LoginAttempt) -> Result<LoginOutcome, Servi
         Reservation::Check { log_id, slow } => (log_id, slow),
     };
 
-    type Row = (i64, String, i64, Option<i64>, i64, String);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, username, created_at, last_login_at, session_epoch, password_hash \
-         FROM admins WHERE username = ?",
-    )
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        admin: Admin,
+        password_hash: String,
+    }
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {}, password_hash FROM admins WHERE username = ?",
+        super::COLUMNS
+    ))
     .bind(&username)
     .fetch_optional(&db.pool)
     .await?;
     let (admin, phc) = match row {
-        Some((id, username, created_at, last_login_at, session_epoch, phc)) => (
-            Some(Admin {
-                id,
-                username,
-                created_at,
-                last_login_at,
-                session_epoch,
-            }),
-            Some(phc),
-        ),
+        Some(r) => (Some(r.admin), Some(r.password_hash)),
         None => (None, None),
     };
     let check = password::verify(attempt.password, phc);
