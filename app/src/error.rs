@@ -14,6 +14,9 @@ pub enum AppError {
     Forbidden,
     #[error("wrong username or password")]
     BadCredentials,
+    /// The second factor's code (or recovery code, or password) was wrong or already used.
+    #[error("wrong or used code")]
+    BadCode,
     #[error("too many attempts, retry in {0} s")]
     Throttled(u64),
     #[error("{field}: {message}")]
@@ -51,7 +54,9 @@ impl AppError {
     pub fn with_status(self) -> Self {
         use http::StatusCode as C;
         let status = match &self {
-            AppError::Unauthorized | AppError::BadCredentials => C::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::BadCredentials | AppError::BadCode => {
+                C::UNAUTHORIZED
+            }
             AppError::Forbidden => C::FORBIDDEN,
             AppError::Throttled(_) => C::TOO_MANY_REQUESTS,
             AppError::Invalid { .. } => C::BAD_REQUEST,

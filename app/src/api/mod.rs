@@ -1,9 +1,10 @@
-//! Server functions (under `/rpc`), one file per `ccgate-core` module: `auth` (admin sign-in),
-//! `access` (API users, keys, permissions, module switches, settings blocks), `audit` (the
-//! «Аудит» and «Входы» pages' listings), `journal`,
-//! `dashboard`, `cc` (FreeSWITCH check), `sms` (gateways), `reports` (the «Отчёты» page and the
-//! report server's check), `stats` (the statistics source's check), `live_stats` (the «Онлайн
-//! статистика» page; used by its path, not re-exported) and `platform` (the «База данных» block).
+//! Server functions (under `/rpc`), one file per `ccgate-core` module: `auth` (admin sign-in and
+//! its second step), `access` (API users, keys, permissions, module switches, settings blocks),
+//! `audit` (the «Аудит» and «Входы» pages' listings), `journal`, `dashboard`, `cc` (FreeSWITCH
+//! check), `sms` (gateways), `reports` (the «Отчёты» page and the report server's check),
+//! `security` (the admin's own second factor), `stats` (the statistics source's check),
+//! `live_stats` (the «Онлайн статистика» page; used by its path, not re-exported) and `platform`
+//! (the «База данных» block).
 //! Each is thin: `require_admin()` (a read) or `require_editor()` / `require_actor()` (a change,
 //! refused to a viewer), call a `ccgate-core` service, convert. Data types here cross to the
 //! browser; each one built from a core type has a `From` impl (ssr only) beside it, and every
@@ -26,6 +27,7 @@ pub mod journal;
 pub mod live_stats;
 pub mod platform;
 pub mod reports;
+pub mod security;
 pub mod sms;
 pub mod stats;
 
@@ -37,6 +39,7 @@ pub use dashboard::*;
 pub use journal::*;
 pub use platform::*;
 pub use reports::*;
+pub use security::*;
 pub use sms::*;
 pub use stats::*;
 
@@ -44,14 +47,20 @@ use serde::{Deserialize, Serialize};
 
 /// The server functions (endpoints under `/rpc/`) an admin with role `viewer` may call: reads
 /// (listings, pages' data, the «Проверить» connection checks, which only read saved settings) and
-/// what concerns only the signed-in admin (sign-in, sign-out). Everything else is a change and is
-/// refused to a viewer.
+/// what concerns only the signed-in admin (sign-in, sign-out, its own second factor). Everything
+/// else is a change and is refused to a viewer.
 pub const VIEWER_RPC: &[&str] = &[
     // auth.rs
     "login",
+    "login/code",
     "logout",
     "current_admin",
     "signins",
+    // security.rs: the admin's own second factor
+    "security/status",
+    "security/totp/begin",
+    "security/totp/confirm",
+    "security/totp/disable",
     // access.rs
     "users/list",
     "users/get",

@@ -34,6 +34,7 @@ pub fn use_read_only() -> Signal<bool> {
 pub fn error_text(s: &Strings, e: &AppError) -> String {
     match e {
         AppError::BadCredentials => s.err_bad_credentials.to_string(),
+        AppError::BadCode => s.err_bad_code.to_string(),
         AppError::Throttled(n) => s.err_throttled.replace("{n}", &n.to_string()),
         AppError::Unauthorized => s.err_unauthorized.to_string(),
         AppError::Forbidden => s.err_forbidden.to_string(),

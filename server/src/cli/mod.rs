@@ -93,6 +93,18 @@ pub enum AdminAction {
     Passwd { username: String },
     /// List admins
     List,
+    /// An admin's second factor (TOTP)
+    Totp {
+        #[command(subcommand)]
+        action: TotpAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TotpAction {
+    /// Switch an admin's second factor off (a lost phone and lost recovery codes); audited. The
+    /// admin signs in with the password alone and may enrol again.
+    Reset { username: String },
 }
 
 fn after_help() -> String {
@@ -186,10 +198,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     admins::set_password(&db, &username, pw).await?;
                     println!("password of `{username}` changed; its panel sessions are ended");
                 }
+                AdminAction::Totp {
+                    action: TotpAction::Reset { username },
+                } => {
+                    if admins::totp::reset(&db, &Actor::Cli, &username).await? {
+                        println!("second factor of `{username}` switched off");
+                    } else {
+                        println!("`{username}` had no second factor on; nothing changed");
+                    }
+                }
                 AdminAction::List => {
                     for a in admins::list(&db).await? {
+                        let totp = if admins::totp::enabled(&db, a.id).await? {
+                            "totp on"
+                        } else {
+                            "totp off"
+                        };
                         println!(
-                            "{}\t{}\tcreated {}\tlast login {}",
+                            "{}\t{}\t{totp}\tcreated {}\tlast login {}",
                             a.username,
                             a.role,
                             ccgate_core::platform::time::rfc3339(a.created_at),

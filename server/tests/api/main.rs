@@ -24,3 +24,4 @@ mod sms;
 mod sms_status;
 mod sms_tls;
 mod stats;
+mod totp;

@@ -43,7 +43,7 @@ pub fn Layout() -> impl IntoView {
                 } else {
                     s().role_admin
                 };
-                format!(" ({}, {role})", a.username)
+                format!("{} ({role})", a.username)
             })
             .unwrap_or_default()
     };
@@ -76,14 +76,18 @@ pub fn Layout() -> impl IntoView {
                     <A href="/docs">{move || s().nav_docs}</A>
                     <A href="/audit">{move || s().nav_audit}</A>
                     <A href="/signins">{move || s().nav_signins}</A>
+                    // The admin's own account: role and second factor («Безопасность»).
+                    <a
+                        href="/security"
+                        class="admin-name"
+                        data-testid="admin-name"
+                        title=move || s().sec_link_title
+                    >
+                        <Transition fallback=|| ()>{admin_name}</Transition>
+                    </a>
                     <ActionForm action=logout attr:class="logout-form">
                         <button type="submit" class="nav-button" data-testid="logout">
                             {move || s().nav_logout}
-                            <Transition fallback=|| ()>
-                                <span class="admin-name" data-testid="admin-name">
-                                    {admin_name}
-                                </span>
-                            </Transition>
                         </button>
                     </ActionForm>
                     <LangSwitch />

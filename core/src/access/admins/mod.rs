@@ -1,6 +1,6 @@
 //! Admin accounts of the panel: creation, passwords, the session epoch that ends an admin's
 //! sessions, (`role`) the roles `admin` and `viewer`, (`signin`) sign-in with throttling and the
-//! sign-in log, and (`log`) that log read back with filters.
+//! sign-in log, (`totp`) the optional second factor, and (`log`) that log read back with filters.
 //!
 //! **Session epoch.** Every admin row carries `session_epoch`; a session stores it at sign-in
 //! and is an admin's only while it still matches ([`signed_in`]). Changing a password
@@ -20,6 +20,7 @@ use crate::platform::time::now_ms;
 mod log;
 mod role;
 mod signin;
+pub mod totp;
 pub use log::{search as search_login_log, LoginLogFilter, RESULTS as LOGIN_RESULTS};
 pub use role::{set_role, Role};
 pub use signin::{
