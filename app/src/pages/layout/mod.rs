@@ -37,13 +37,13 @@ pub fn Layout() -> impl IntoView {
     let signed_in = move || admin.get().and_then(|r| r.ok()).flatten();
     let admin_name = move || {
         signed_in()
+            // The role is named when it limits: a viewer's (the nav stays one line for admins).
             .map(|a| {
-                let role = if a.read_only() {
-                    s().role_viewer
+                if a.read_only() {
+                    format!("{} ({})", a.username, s().role_viewer)
                 } else {
-                    s().role_admin
-                };
-                format!("{} ({role})", a.username)
+                    a.username
+                }
             })
             .unwrap_or_default()
     };

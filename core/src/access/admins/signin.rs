@@ -18,6 +18,10 @@
 //! after the other, each seeing the rows of those before it. An attempt allowed to check its
 //! password is recorded as `fail` *before* the check and turned into `ok` if the password is
 //! right, so a check in flight counts against the limits (and one cut short stays a failure).
+//!
+//! **Second factor.** For an admin with TOTP on, a right password is logged `password_ok`, not
+//! `ok`: it clears no failures, so wrong codes (`totp::second_step`, each reserved here like a
+//! password attempt) reach the same limits however often the password is typed again.
 
 use std::time::Duration;
 
