@@ -9,8 +9,14 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     #[error("not signed in")]
     Unauthorized,
+    /// Signed in, but the admin's role may not do this (a viewer asking for a change).
+    #[error("read only: the role `viewer` may not change anything")]
+    Forbidden,
     #[error("wrong username or password")]
     BadCredentials,
+    /// The second factor's code (or recovery code, or password) was wrong or already used.
+    #[error("wrong or used code")]
+    BadCode,
     #[error("too many attempts, retry in {0} s")]
     Throttled(u64),
     #[error("{field}: {message}")]
@@ -48,7 +54,10 @@ impl AppError {
     pub fn with_status(self) -> Self {
         use http::StatusCode as C;
         let status = match &self {
-            AppError::Unauthorized | AppError::BadCredentials => C::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::BadCredentials | AppError::BadCode => {
+                C::UNAUTHORIZED
+            }
+            AppError::Forbidden => C::FORBIDDEN,
             AppError::Throttled(_) => C::TOO_MANY_REQUESTS,
             AppError::Invalid { .. } => C::BAD_REQUEST,
             AppError::Conflict(_) => C::CONFLICT,

@@ -39,6 +39,7 @@ pub const PROTECTED_PAGES: &[&str] = &[
     "/docs/key",
     "/audit",
     "/signins",
+    "/security",
 ];
 
 /// Is `path` a page that needs a signed-in admin (including `/users/{id}`)?
@@ -112,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("docs/key") view=pages::docs::KeyAccessPage />
                     <Route path=path!("audit") view=pages::audit::AuditPage />
                     <Route path=path!("signins") view=pages::signins::SignInsPage />
+                    <Route path=path!("security") view=pages::security::SecurityPage />
                 </ParentRoute>
             </Routes>
         </Router>

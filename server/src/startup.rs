@@ -193,6 +193,7 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
         )
         .fallback(crate::assets::file_or_not_found)
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), viewer_gate))
         .layer(middleware::from_fn(crate::assets::cache_policy));
     let panel = store
         .apply(panel, &state.config)
@@ -284,6 +285,35 @@ async fn page_guard(
             }
             if is_login && signed_in {
                 return Redirect::to("/").into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Roles, deny by default: a server function that is not on the viewer's list
+/// (`app::api::VIEWER_RPC`) is a change, and a signed-in viewer gets 403 `Forbidden` for it before
+/// it runs (and before its arguments are read). The changing functions refuse a viewer again
+/// themselves (`require_editor`); without a session they answer 401 as before.
+async fn viewer_gate(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/rpc/") && !app::api::viewer_may_call(path) {
+        if let Ok(Some(admin)) = app::ssr::session_admin(&state.db, &session).await {
+            if !admin.role.can_edit() {
+                tracing::info!(admin = %admin.username, %path, "change refused to a read-only admin");
+                let body =
+                    serde_json::to_string(&app::error::AppError::Forbidden).unwrap_or_default();
+                return (
+                    axum::http::StatusCode::FORBIDDEN,
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+                    .into_response();
             }
         }
     }

@@ -9,6 +9,15 @@ use crate::error::AppError;
 pub struct AdminInfo {
     pub id: i64,
     pub username: String,
+    /// `admin` or `viewer` (read only).
+    pub role: String,
+}
+
+impl AdminInfo {
+    /// May this admin change anything? (The server decides; the pages only disable controls.)
+    pub fn read_only(&self) -> bool {
+        self.role != "admin"
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,22 +49,55 @@ impl From<ccgate_core::access::admins::LoginLogEntry> for SignIn {
     }
 }
 
-/// Sign in. On success the session id is rotated and the browser is sent to the dashboard.
+/// Where a right password leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginStep {
+    /// Signed in (the browser is sent to the dashboard).
+    SignedIn,
+    /// The admin has a second factor: the page asks for its code ([`login_code`]).
+    Code,
+}
+
+/// An outcome of a sign-in step as the panel answers it.
+#[cfg(feature = "ssr")]
+async fn answer(
+    outcome: ccgate_core::access::admins::LoginOutcome,
+    wrong: AppError,
+) -> Result<LoginStep, AppError> {
+    use crate::ssr::{respond_with, session};
+    use ccgate_core::access::admins::LoginOutcome;
+    match outcome {
+        LoginOutcome::Ok(admin) => {
+            crate::ssr::start_session(&session().await?, &admin).await?;
+            tracing::info!(admin = %admin.username, "admin signed in");
+            leptos_axum::redirect("/");
+            Ok(LoginStep::SignedIn)
+        }
+        LoginOutcome::SecondFactor(admin) => {
+            crate::ssr::start_pending(&session().await?, &admin).await?;
+            Ok(LoginStep::Code)
+        }
+        LoginOutcome::BadCredentials => {
+            respond_with(http::StatusCode::UNAUTHORIZED);
+            Err(wrong)
+        }
+        LoginOutcome::Throttled { retry_after_secs } => {
+            respond_with(http::StatusCode::TOO_MANY_REQUESTS);
+            Err(AppError::Throttled(retry_after_secs))
+        }
+    }
+}
+
+/// Sign in. On success the session id is rotated and the browser is sent to the dashboard; an
+/// admin with a second factor gets a half-open session that only [`login_code`] completes.
 #[server(endpoint = "login")]
-pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    use crate::ssr::{client_ip, respond_with, session, state};
-    use ccgate_core::access::admins::{self, LoginAttempt, LoginOutcome};
+pub async fn login(username: String, password: String) -> Result<LoginStep, AppError> {
+    use crate::ssr::{client_ip, state};
+    use ccgate_core::access::admins::{self, LoginAttempt};
 
     let state = state()?;
     let ip = client_ip().await.unwrap_or_else(|| "unknown".into());
-    let headers = leptos_axum::extract::<http::HeaderMap>()
-        .await
-        .unwrap_or_default();
-    let user_agent = headers
-        .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let user_agent = crate::ssr::user_agent().await;
     let outcome = admins::login(
         &state.db,
         LoginAttempt {
@@ -66,22 +108,33 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         },
     )
     .await?;
-    match outcome {
-        LoginOutcome::Ok(admin) => {
-            crate::ssr::start_session(&session().await?, &admin).await?;
-            tracing::info!(admin = %admin.username, "admin signed in");
-            leptos_axum::redirect("/");
-            Ok(())
-        }
-        LoginOutcome::BadCredentials => {
-            respond_with(http::StatusCode::UNAUTHORIZED);
-            Err(AppError::BadCredentials)
-        }
-        LoginOutcome::Throttled { retry_after_secs } => {
-            respond_with(http::StatusCode::TOO_MANY_REQUESTS);
-            Err(AppError::Throttled(retry_after_secs))
-        }
-    }
+    answer(outcome, AppError::BadCredentials).await
+}
+
+/// The sign-in's second step: the code of the authenticator app (or a recovery code) after a
+/// right password. Throttled like passwords; a code counts once.
+#[server(endpoint = "login/code")]
+pub async fn login_code(code: String) -> Result<LoginStep, AppError> {
+    use crate::ssr::{client_ip, pending_signin, session, state};
+    use ccgate_core::access::admins::totp::{second_step, CodeAttempt};
+
+    let state = state()?;
+    let Some((admin_id, session_epoch)) = pending_signin(&session().await?).await? else {
+        // No password step, or it is too old: start again.
+        return Err(AppError::Unauthorized.with_status());
+    };
+    let outcome = second_step(
+        &state.db,
+        CodeAttempt {
+            admin_id,
+            session_epoch,
+            code: code.into(),
+            ip: client_ip().await.unwrap_or_else(|| "unknown".into()),
+            user_agent: crate::ssr::user_agent().await,
+        },
+    )
+    .await?;
+    answer(outcome, AppError::BadCode).await
 }
 
 /// Sign out: the session is deleted from the store, so its cookie is worthless afterwards.
@@ -103,6 +156,7 @@ pub async fn current_admin() -> Result<Option<AdminInfo>, AppError> {
         Ok(a) => Ok(Some(AdminInfo {
             id: a.id,
             username: a.username,
+            role: a.role.as_str().to_string(),
         })),
         Err(AppError::Unauthorized) => {
             // Asking is not an error; undo the 401 the guard set.

@@ -35,11 +35,12 @@ pub fn status_badge(blocked: bool) -> &'static str {
     }
 }
 
-/// The badge class of a sign-in attempt's result (`ok`, `throttled`, otherwise a failure).
+/// The badge class of a sign-in attempt's result (`ok`; `throttled` and `password_ok` — a second
+/// step followed —; otherwise a failure).
 pub fn signin_badge(result: &str) -> &'static str {
     match result {
         "ok" => "badge ok",
-        "throttled" => "badge warn",
+        "throttled" | "password_ok" => "badge warn",
         _ => "badge bad",
     }
 }
@@ -49,6 +50,7 @@ pub fn signin_text(s: &Strings, result: &str) -> &'static str {
     match result {
         "ok" => s.result_ok,
         "throttled" => s.result_throttled,
+        "password_ok" => s.result_password_ok,
         _ => s.result_fail,
     }
 }

@@ -1,6 +1,6 @@
 //! One folder per page: `login`, `layout` (the shell after sign-in), `dashboard`, `settings`,
 //! `users`, `journal`, `reports`, `stats` («Онлайн статистика»), `docs`, `audit` («Аудит»),
-//! `signins` («Входы»).
+//! `signins` («Входы»), `security` («Безопасность»: the admin's own second factor).
 
 pub mod audit;
 pub mod dashboard;
@@ -9,6 +9,7 @@ pub mod journal;
 pub mod layout;
 pub mod login;
 pub mod reports;
+pub mod security;
 pub mod settings;
 pub mod signins;
 pub mod stats;

@@ -1,7 +1,7 @@
-//! Who changed what: one row per change to users, keys, permissions, settings, SMS gateways and
-//! statistics projects (with the admin's client address for changes made in the panel), the
-//! generation counter that tells running instances to reload, and the listing of the «Аудит» page
-//! ([`search`]: actor, action, target and time filters, newest first).
+//! Who changed what: one row per change to users, keys, permissions, settings, SMS gateways,
+//! statistics projects and admins' roles (with the admin's client address for changes made in
+//! the panel), the generation counter that tells running instances to reload, and the listing of
+//! the «Аудит» page ([`search`]: actor, action, target and time filters, newest first).
 
 use serde::{Deserialize, Serialize};
 use sqlx::any::Any;

@@ -16,3 +16,4 @@ pub mod phone;
 pub mod query;
 pub mod secret;
 pub mod time;
+pub mod totp;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use ccgate_core::access::admins::{self, Bootstrap};
+use ccgate_core::access::audit::Actor;
 use ccgate_core::{Config, Db, Secret};
 use clap::{Parser, Subcommand};
 
@@ -78,12 +79,32 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum AdminAction {
     /// Create an admin; the password is read from the terminal or standard input
-    Create { username: String },
+    Create {
+        username: String,
+        /// `admin` (changes everything) or `viewer` (reads every page, changes nothing)
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// Give an admin the role `admin` or `viewer` (audited; applies to its open sessions at
+    /// once; the last `admin` cannot become a viewer)
+    Role { username: String, role: String },
     /// Change an admin's password (read from the terminal or standard input) and end its panel
     /// sessions
     Passwd { username: String },
     /// List admins
     List,
+    /// An admin's second factor (TOTP)
+    Totp {
+        #[command(subcommand)]
+        action: TotpAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TotpAction {
+    /// Switch an admin's second factor off (a lost phone and lost recovery codes); audited. The
+    /// admin signs in with the password alone and may enrol again.
+    Reset { username: String },
 }
 
 fn after_help() -> String {
@@ -170,21 +191,46 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let db = connect(&config).await?;
             db.migrate().await?;
             match action {
-                AdminAction::Create { username } => {
+                AdminAction::Create { username, role } => {
+                    let role = admins::Role::parse(&role)?;
                     let pw = read_password(true)?;
-                    let a = admins::create(&db, &username, pw).await?;
-                    println!("admin `{}` created", a.username);
+                    let a = admins::create_with_role(&db, &username, pw, role).await?;
+                    println!("admin `{}` created with role `{}`", a.username, a.role);
+                }
+                AdminAction::Role { username, role } => {
+                    let role = admins::Role::parse(&role)?;
+                    let old = admins::set_role(&db, &Actor::Cli, &username, role).await?;
+                    if old == role {
+                        println!("`{username}` already has role `{role}`");
+                    } else {
+                        println!("`{username}`: role `{old}` → `{role}`, in force at once");
+                    }
                 }
                 AdminAction::Passwd { username } => {
                     let pw = read_password(true)?;
                     admins::set_password(&db, &username, pw).await?;
                     println!("password of `{username}` changed; its panel sessions are ended");
                 }
+                AdminAction::Totp {
+                    action: TotpAction::Reset { username },
+                } => {
+                    if admins::totp::reset(&db, &Actor::Cli, &username).await? {
+                        println!("second factor of `{username}` switched off");
+                    } else {
+                        println!("`{username}` had no second factor on; nothing changed");
+                    }
+                }
                 AdminAction::List => {
                     for a in admins::list(&db).await? {
+                        let totp = if admins::totp::enabled(&db, a.id).await? {
+                            "totp on"
+                        } else {
+                            "totp off"
+                        };
                         println!(
-                            "{}\tcreated {}\tlast login {}",
+                            "{}\t{}\t{totp}\tcreated {}\tlast login {}",
                             a.username,
+                            a.role,
                             ccgate_core::platform::time::rfc3339(a.created_at),
                             a.last_login_at
                                 .map(ccgate_core::platform::time::rfc3339)

@@ -12,6 +12,7 @@ use crate::i18n::use_strings;
 #[component]
 pub fn ModulesBlock(values: Vec<(String, bool)>) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let state = RwSignal::new(values.into_iter().collect::<BTreeMap<String, bool>>());
     let save = ServerAction::<SaveModuleSwitches>::new();
     view! {
@@ -23,7 +24,7 @@ pub fn ModulesBlock(values: Vec<(String, bool)>) -> impl IntoView {
                 <button
                     class="primary"
                     data-testid="save-modules"
-                    disabled=move || save.pending().get()
+                    disabled=move || ro.get() || save.pending().get()
                     on:click=move |_| {
                         save.dispatch(SaveModuleSwitches {
                             values: state.get_untracked().into_iter().collect(),

@@ -53,6 +53,7 @@ pub fn RegistryBlock(
 #[component]
 fn SettingsForm(block: &'static str, items: Vec<SettingView>, check: Check) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let lang = use_lang();
     let values: RwSignal<BTreeMap<String, String>> = RwSignal::new(
         items
@@ -110,7 +111,7 @@ fn SettingsForm(block: &'static str, items: Vec<SettingView>, check: Check) -> i
             <button
                 class="primary"
                 data-testid=format!("save-{block}")
-                disabled=move || save.pending().get()
+                disabled=move || ro.get() || save.pending().get()
                 on:click=move |_| {
                     save.dispatch(SaveSettings { values: values.get_untracked().into_iter().collect() });
                 }

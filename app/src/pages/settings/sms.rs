@@ -15,6 +15,7 @@ use crate::i18n::{use_strings, Strings};
 #[component]
 pub fn SmsBlock() -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let save = ServerAction::<SaveSmsGateway>::new();
     let activate = ServerAction::<ActivateSmsGateway>::new();
     let delete = ServerAction::<DeleteSmsGateway>::new();
@@ -79,20 +80,20 @@ pub fn SmsBlock() -> impl IntoView {
                                             <td data-testid="sms-state">{move || state(s())}</td>
                                             <td class="actions">
                                                 <Show when=move || !active>
-                                                    <button class="ghost" data-testid="sms-activate" on:click=move |_| { activate.dispatch(ActivateSmsGateway { id }); }>
+                                                    <button class="ghost" data-testid="sms-activate" disabled=move || ro.get() on:click=move |_| { activate.dispatch(ActivateSmsGateway { id }); }>
                                                         {move || s().sms_activate}
                                                     </button>
                                                 </Show>
                                                 <button class="ghost" data-testid="sms-test" on:click=move |_| { test.dispatch(TestSmsGateway { id }); }>
                                                     {move || s().sms_test}
                                                 </button>
-                                                <button class="ghost" data-testid="sms-edit" on:click={
+                                                <button class="ghost" data-testid="sms-edit" disabled=move || ro.get() on:click={
                                                     let values = values.clone();
                                                     move |_| open(Some(id), values.clone())
                                                 }>
                                                     {move || s().sms_edit}
                                                 </button>
-                                                <button class="ghost danger" data-testid="sms-delete" on:click=move |_| { delete.dispatch(DeleteSmsGateway { id }); }>
+                                                <button class="ghost danger" data-testid="sms-delete" disabled=move || ro.get() on:click=move |_| { delete.dispatch(DeleteSmsGateway { id }); }>
                                                     {move || s().sms_delete}
                                                 </button>
                                             </td>
@@ -140,7 +141,7 @@ pub fn SmsBlock() -> impl IntoView {
                     .map(|e| view! { <ErrorAlert e /> })
             }}
             <div class="form inline">
-                <button class="primary" data-testid="sms-add" on:click=move |_| { defaults.dispatch(SmsGatewayDefaults {}); }>
+                <button class="primary" data-testid="sms-add" disabled=move || ro.get() on:click=move |_| { defaults.dispatch(SmsGatewayDefaults {}); }>
                     {move || s().sms_add}
                 </button>
             </div>
@@ -157,6 +158,7 @@ fn SmsGatewayForm(
     save: ServerAction<SaveSmsGateway>,
 ) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let form = RwSignal::new(values.clone());
     let fields = SMS_FIELDS
         .iter()
@@ -230,7 +232,7 @@ fn SmsGatewayForm(
             <button
                 class="primary"
                 data-testid="sms-save"
-                disabled=move || save.pending().get()
+                disabled=move || ro.get() || save.pending().get()
                 on:click=move |_| {
                     save.dispatch(SaveSmsGateway { id, values: form.get_untracked().into_iter().collect() });
                 }

@@ -116,6 +116,7 @@ fn ProjectTable(
     delete: ServerAction<DeleteStatsProject>,
 ) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let default_sl = view.default_service_level_seconds;
     let queues_note = match (&view.queues_error, view.queues.is_empty()) {
         (Some(e), _) => {
@@ -147,7 +148,7 @@ fn ProjectTable(
                     <td class="mono" data-testid="stp-queues">{p.queues.join(", ")}</td>
                     <td class="num" data-testid="stp-sl">{p.service_level_seconds}</td>
                     <td class="actions">
-                        <button class="ghost" data-testid="stp-edit" on:click=move |_| {
+                        <button class="ghost" data-testid="stp-edit" disabled=move || ro.get() on:click=move |_| {
                             confirming.set(None);
                             editing.set(Some(draft.clone()));
                         }>
@@ -156,7 +157,7 @@ fn ProjectTable(
                         <button
                             class="ghost danger"
                             data-testid="stp-delete"
-                            disabled=move || delete.pending().get()
+                            disabled=move || ro.get() || delete.pending().get()
                             on:click={
                                 move |_| {
                                     if is_confirming() {
@@ -203,7 +204,7 @@ fn ProjectTable(
         {table}
         {queues_note}
         <div class="form inline">
-            <button class="primary" data-testid="stp-add" on:click=move |_| {
+            <button class="primary" data-testid="stp-add" disabled=move || ro.get() on:click=move |_| {
                 confirming.set(None);
                 editing.set(Some(fresh.clone()));
             }>
@@ -220,6 +221,7 @@ fn ProjectForm(
     save: ServerAction<SaveStatsProject>,
 ) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let is_new = draft.existing.is_none();
     let known = draft.known.clone();
     let form = RwSignal::new(draft);
@@ -294,7 +296,7 @@ fn ProjectForm(
                 </label>
             </fieldset>
             <div class="form inline">
-                <button class="primary" data-testid="stp-save" disabled=move || save.pending().get() on:click=move |_| submit()>
+                <button class="primary" data-testid="stp-save" disabled=move || ro.get() || save.pending().get() on:click=move |_| submit()>
                     {move || if save.pending().get() { s().saving } else { s().save }}
                 </button>
                 <button class="ghost" data-testid="stp-cancel" on:click=move |_| editing.set(None)>{move || s().cancel}</button>

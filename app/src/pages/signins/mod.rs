@@ -60,7 +60,10 @@ pub fn SignInsPage() -> impl IntoView {
 
     view! {
         <h1>{move || s().signins_page_title}</h1>
-        <p class="muted">{move || s().signins_page_intro}</p>
+        <p class="muted">
+            {move || s().signins_page_intro} " "
+            <a href="/security" data-testid="signins-security">{move || s().signins_security_link}</a>
+        </p>
         <section class="card">
             <form
                 class="form filters-grid"
@@ -83,6 +86,7 @@ pub fn SignInsPage() -> impl IntoView {
                         <option value="ok">{move || s().result_ok}</option>
                         <option value="fail">{move || s().result_fail}</option>
                         <option value="throttled">{move || s().result_throttled}</option>
+                        <option value="password_ok">{move || s().result_password_ok}</option>
                     </select>
                 </label>
                 <label><span>{move || s().col_ip}</span>{field(|f| &f.ip, |f, v| f.ip = v, "si-ip", "text")}</label>

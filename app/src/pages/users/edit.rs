@@ -51,6 +51,7 @@ fn UserView(
     new_secret: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let user = d.user.clone();
     let uid = user.id;
     let blocked = user.status == "blocked";
@@ -103,6 +104,7 @@ fn UserView(
             <button
                 class="ghost"
                 data-testid="toggle-block"
+                disabled=move || ro.get()
                 on:click=move |_| {
                     toggle.dispatch(SetUserBlocked { id: uid, blocked: !blocked });
                 }
@@ -128,7 +130,7 @@ fn UserView(
                     <span>{move || s().col_note}</span>
                     <input name="note" value=user.note.clone() />
                 </label>
-                <button type="submit" class="primary">{move || s().save}</button>
+                <button type="submit" class="primary" disabled=move || ro.get()>{move || s().save}</button>
             </ActionForm>
             <Show when=move || matches!(update.value().get(), Some(Ok(_)))>
                 <p class="ok-text">{move || s().saved}</p>

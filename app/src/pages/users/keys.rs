@@ -18,6 +18,7 @@ pub fn KeysCard(
     rotate: ServerAction<RotateKey>,
 ) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let t = use_time();
     let copied = RwSignal::new(false);
     view! {
@@ -55,7 +56,7 @@ pub fn KeysCard(
                     <span>{move || s().key_expires}</span>
                     <input name="expires" type="date" />
                 </label>
-                <button type="submit" class="primary" data-testid="create-key">{move || s().key_create}</button>
+                <button type="submit" class="primary" data-testid="create-key" disabled=move || ro.get()>{move || s().key_create}</button>
             </ActionForm>
             {if keys.is_empty() {
                 view! { <p class="muted">{move || s().no_keys}</p> }.into_any()
@@ -122,11 +123,11 @@ pub fn KeysCard(
                                                                     <option value="86400" selected>{move || s().key_grace_day}</option>
                                                                     <option value="604800">{move || s().key_grace_week}</option>
                                                                 </select>
-                                                                <button type="submit" class="ghost">{move || s().key_rotate}</button>
+                                                                <button type="submit" class="ghost" disabled=move || ro.get()>{move || s().key_rotate}</button>
                                                             </ActionForm>
                                                             <ActionForm action=revoke attr:class="inline-form">
                                                                 <input type="hidden" name="key_id" value=k.id />
-                                                                <button type="submit" class="ghost danger">{move || s().key_revoke}</button>
+                                                                <button type="submit" class="ghost danger" disabled=move || ro.get()>{move || s().key_revoke}</button>
                                                             </ActionForm>
                                                         </div>
                                                     </Show>

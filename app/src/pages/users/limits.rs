@@ -72,6 +72,7 @@ fn UsageLine(row: UsageRow) -> impl IntoView {
 #[component]
 pub fn LimitsCard(uid: i64, limits: LimitsView, version: RwSignal<u32>) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let save = ServerAction::<SetUserLimits>::new();
     Effect::new(move |_| {
         if matches!(save.value().get(), Some(Ok(_))) {
@@ -119,7 +120,7 @@ pub fn LimitsCard(uid: i64, limits: LimitsView, version: RwSignal<u32>) -> impl 
                     <textarea name="per_method" rows="3" placeholder="cc.add=10" data-testid="limit-per_method"
                         prop:value=limits.per_method.clone()>{limits.per_method.clone()}</textarea>
                 </label>
-                <button type="submit" class="primary" data-testid="limits-save">{move || s().save}</button>
+                <button type="submit" class="primary" data-testid="limits-save" disabled=move || ro.get()>{move || s().save}</button>
             </ActionForm>
             {move || {
                 save.value().get().and_then(|r| r.err()).map(|e| {

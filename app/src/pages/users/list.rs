@@ -12,6 +12,7 @@ use crate::i18n::use_strings;
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let f_id = RwSignal::new(String::new());
     let f_login = RwSignal::new(String::new());
     let f_note = RwSignal::new(String::new());
@@ -57,7 +58,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{move || s().users_title}</h1>
-            <button class="primary" data-testid="add-user" on:click=move |_| adding.update(|a| *a = !*a)>
+            <button class="primary" data-testid="add-user" disabled=move || ro.get() on:click=move |_| adding.update(|a| *a = !*a)>
                 {move || s().users_add}
             </button>
         </div>
@@ -73,7 +74,7 @@ pub fn UsersPage() -> impl IntoView {
                         <span>{move || s().col_note}</span>
                         <input name="note" data-testid="new-note" />
                     </label>
-                    <button type="submit" class="primary" data-testid="create-user">
+                    <button type="submit" class="primary" data-testid="create-user" disabled=move || ro.get()>
                         {move || s().create}
                     </button>
                 </ActionForm>
@@ -148,6 +149,7 @@ pub fn UsersPage() -> impl IntoView {
                                                     <td>
                                                         <button
                                                             class="ghost"
+                                                            disabled=move || ro.get()
                                                             on:click=move |_| {
                                                                 toggle.dispatch(SetUserBlocked { id, blocked: !blocked });
                                                             }

@@ -28,6 +28,7 @@ fn ip_allow_error(s: &Strings, e: &AppError) -> String {
 #[component]
 pub fn IpAllowCard(uid: i64, current: String, version: RwSignal<u32>) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let save = ServerAction::<SetUserIpAllow>::new();
     Effect::new(move |_| {
         if matches!(save.value().get(), Some(Ok(_))) {
@@ -65,7 +66,7 @@ pub fn IpAllowCard(uid: i64, current: String, version: RwSignal<u32>) -> impl In
                         {initial}
                     </textarea>
                 </label>
-                <button type="submit" class="primary" data-testid="ip-allow-save">{move || s().save}</button>
+                <button type="submit" class="primary" data-testid="ip-allow-save" disabled=move || ro.get()>{move || s().save}</button>
             </ActionForm>
             {move || {
                 save.value()

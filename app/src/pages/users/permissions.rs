@@ -19,6 +19,7 @@ pub fn PermissionEditor(
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let s = use_strings();
+    let ro = crate::components::use_read_only();
     let selected = RwSignal::new(granted.into_iter().collect::<BTreeSet<String>>());
     let save = ServerAction::<SavePermissions>::new();
     let copy = ServerAction::<CopyPermissions>::new();
@@ -47,7 +48,7 @@ pub fn PermissionEditor(
                 <button
                     class="primary"
                     data-testid="save-perms"
-                    disabled=move || save.pending().get()
+                    disabled=move || ro.get() || save.pending().get()
                     on:click=move |_| {
                         save.dispatch(SavePermissions {
                             user_id,
@@ -68,7 +69,7 @@ pub fn PermissionEditor(
                     </select>
                     <button
                         class="ghost"
-                        disabled=move || copy_from.get().is_empty()
+                        disabled=move || ro.get() || copy_from.get().is_empty()
                         on:click=move |_| {
                             if let Ok(from) = copy_from.get_untracked().parse::<i64>() {
                                 copy.dispatch(CopyPermissions { from_user: from, to_user: user_id });

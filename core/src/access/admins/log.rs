@@ -10,7 +10,7 @@ use crate::platform::error::ServiceError;
 use crate::platform::query::Filter as Where;
 
 /// The outcomes a sign-in attempt is logged with.
-pub const RESULTS: &[&str] = &["ok", "fail", "throttled"];
+pub const RESULTS: &[&str] = &["ok", "fail", "throttled", "password_ok"];
 
 /// What the «Входы» page filters by; blank texts are no criterion.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! Admin accounts of the panel: creation, passwords, the session epoch that ends an admin's
-//! sessions, (`signin`) sign-in with throttling and the sign-in log, and (`log`) that log read
-//! back with filters.
+//! sessions, (`role`) the roles `admin` and `viewer`, (`signin`) sign-in with throttling and the
+//! sign-in log, (`totp`) the optional second factor, and (`log`) that log read back with filters.
 //!
 //! **Session epoch.** Every admin row carries `session_epoch`; a session stores it at sign-in
 //! and is an admin's only while it still matches ([`signed_in`]). Changing a password
@@ -18,15 +18,18 @@ use crate::platform::secret::Secret;
 use crate::platform::time::now_ms;
 
 mod log;
+mod role;
 mod signin;
+pub mod totp;
 pub use log::{search as search_login_log, LoginLogFilter, RESULTS as LOGIN_RESULTS};
+pub use role::{set_role, Role};
 pub use signin::{
     login, login_log, LoginAttempt, LoginLogEntry, LoginOutcome, IP_MAX_FAILURES,
     PAIR_MAX_FAILURES, THROTTLE_WINDOW_MS, USER_SLOWDOWN_MS, USER_SLOW_AFTER_FAILURES,
 };
 
 /// The columns of [`Admin`], in its order.
-const COLUMNS: &str = "id, username, created_at, last_login_at, session_epoch";
+const COLUMNS: &str = "id, username, created_at, last_login_at, session_epoch, role";
 
 /// A valid admin username: 1–64 characters from `A-Z a-z 0-9 . _ @ -`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +69,9 @@ pub struct Admin {
     /// Bumped by every password change; a session opened under another value is not this
     /// admin's any more.
     pub session_epoch: i64,
+    /// Read with the admin at every request, so a change applies to open sessions at once.
+    #[sqlx(try_from = "String")]
+    pub role: Role,
 }
 
 pub async fn count(db: &Db) -> Result<i64, ServiceError> {
@@ -107,18 +113,31 @@ pub async fn list(db: &Db) -> Result<Vec<Admin>, ServiceError> {
     )
 }
 
+/// A new admin with role `admin`.
 pub async fn create(db: &Db, username: &str, pw: Secret<String>) -> Result<Admin, ServiceError> {
+    create_with_role(db, username, pw, Role::Admin).await
+}
+
+/// A new admin with `role` (`ccgate admin create --role`).
+pub async fn create_with_role(
+    db: &Db,
+    username: &str,
+    pw: Secret<String>,
+    role: Role,
+) -> Result<Admin, ServiceError> {
     let username = Username::parse(username)?;
     password::validate_new(pw.expose())?;
     let hash = password::hash(pw).await?;
     let now = now_ms();
-    let res =
-        sqlx::query("INSERT INTO admins (username, password_hash, created_at) VALUES (?, ?, ?)")
-            .bind(username.as_str())
-            .bind(&hash)
-            .bind(now)
-            .execute(&db.pool)
-            .await;
+    let res = sqlx::query(
+        "INSERT INTO admins (username, password_hash, created_at, role) VALUES (?, ?, ?, ?)",
+    )
+    .bind(username.as_str())
+    .bind(&hash)
+    .bind(now)
+    .bind(role.as_str())
+    .execute(&db.pool)
+    .await;
     match res {
         Ok(_) => sqlx::query_as(&format!("SELECT {COLUMNS} FROM admins WHERE username = ?"))
             .bind(username.as_str())

@@ -18,6 +18,10 @@
 //! after the other, each seeing the rows of those before it. An attempt allowed to check its
 //! password is recorded as `fail` *before* the check and turned into `ok` if the password is
 //! right, so a check in flight counts against the limits (and one cut short stays a failure).
+//!
+//! **Second factor.** For an admin with TOTP on, a right password is logged `password_ok`, not
+//! `ok`: it clears no failures, so wrong codes (`totp::second_step`, each reserved here like a
+//! password attempt) reach the same limits however often the password is typed again.
 
 use std::time::Duration;
 
@@ -49,8 +53,9 @@ pub struct LoginLogEntry {
     pub username: String,
     pub ip: String,
     pub user_agent: String,
-    /// `ok`, `fail` (the password was checked and wrong, or the check never finished) or
-    /// `throttled` (refused without checking).
+    /// `ok`, `fail` (the password or code was checked and wrong, or the check never finished),
+    /// `throttled` (refused without checking) or `password_ok` (the password was right and the
+    /// second factor's code was asked next; that step has a row of its own).
     pub result: String,
 }
 
@@ -66,10 +71,22 @@ pub enum LoginOutcome {
     /// The admin as of this sign-in: its `session_epoch` is the one the password was checked
     /// under, for the session to keep.
     Ok(Admin),
+    /// The password was right, but the admin has a second factor on: the session may only wait
+    /// for its code (`totp::second_step`), it is not signed in. Logged as `password_ok`, which
+    /// (unlike `ok`) does not clear the throttle's count of failures.
+    SecondFactor(Admin),
     BadCredentials,
     Throttled {
         retry_after_secs: u64,
     },
+}
+
+impl LoginOutcome {
+    pub(super) fn throttled(wait_ms: i64) -> LoginOutcome {
+        LoginOutcome::Throttled {
+            retry_after_secs: ((wait_ms + 999) / 1000) as u64,
+        }
+    }
 }
 
 fn clip(s: &str, max_chars: usize) -> String {
@@ -84,66 +101,82 @@ pub async fn login(db: &Db, attempt: LoginAttempt) -> Result<LoginOutcome, Servi
     let user_agent = clip(&attempt.user_agent, 512);
 
     let (log_id, slow) = match reserve(db, now, &username, &ip, &user_agent).await? {
-        Reservation::Refused { wait_ms } => {
-            return Ok(LoginOutcome::Throttled {
-                retry_after_secs: ((wait_ms + 999) / 1000) as u64,
-            })
-        }
+        Reservation::Refused { wait_ms } => return Ok(LoginOutcome::throttled(wait_ms)),
         Reservation::Check { log_id, slow } => (log_id, slow),
     };
 
-    type Row = (i64, String, i64, Option<i64>, i64, String);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, username, created_at, last_login_at, session_epoch, password_hash \
-         FROM admins WHERE username = ?",
-    )
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        admin: Admin,
+        password_hash: String,
+    }
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {}, password_hash FROM admins WHERE username = ?",
+        super::COLUMNS
+    ))
     .bind(&username)
     .fetch_optional(&db.pool)
     .await?;
     let (admin, phc) = match row {
-        Some((id, username, created_at, last_login_at, session_epoch, phc)) => (
-            Some(Admin {
-                id,
-                username,
-                created_at,
-                last_login_at,
-                session_epoch,
-            }),
-            Some(phc),
-        ),
+        Some(r) => (Some(r.admin), Some(r.password_hash)),
         None => (None, None),
     };
-    let check = password::verify(attempt.password, phc);
-    let ok = if slow {
-        let started = tokio::time::Instant::now();
-        let ok = check.await;
-        tokio::time::sleep_until(started + Duration::from_millis(USER_SLOWDOWN_MS)).await;
-        ok
-    } else {
-        check.await
-    };
+    let ok = slow_down(slow, async {
+        Ok::<_, ServiceError>(password::verify(attempt.password, phc).await)
+    })
+    .await?;
     match (ok, admin) {
-        (true, Some(mut admin)) => {
-            let mut tx = db.begin_write().await?;
-            sqlx::query("UPDATE admin_login_log SET result = 'ok' WHERE id = ?")
-                .bind(log_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE admins SET last_login_at = ? WHERE id = ?")
-                .bind(now)
-                .bind(admin.id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            admin.last_login_at = Some(now);
-            Ok(LoginOutcome::Ok(admin))
+        (true, Some(admin)) => {
+            if super::totp::enabled(db, admin.id).await? {
+                sqlx::query("UPDATE admin_login_log SET result = 'password_ok' WHERE id = ?")
+                    .bind(log_id)
+                    .execute(&db.pool)
+                    .await?;
+                return Ok(LoginOutcome::SecondFactor(admin));
+            }
+            Ok(LoginOutcome::Ok(settle(db, log_id, admin).await?))
         }
         // Already logged as `fail`.
         _ => Ok(LoginOutcome::BadCredentials),
     }
 }
 
-enum Reservation {
+/// Run a check (a password's, a code's), answering no sooner than [`USER_SLOWDOWN_MS`] after it
+/// started if `slow`.
+pub(super) async fn slow_down<T>(
+    slow: bool,
+    check: impl std::future::Future<Output = Result<T, ServiceError>>,
+) -> Result<T, ServiceError> {
+    if !slow {
+        return check.await;
+    }
+    let started = tokio::time::Instant::now();
+    let r = check.await;
+    tokio::time::sleep_until(started + Duration::from_millis(USER_SLOWDOWN_MS)).await;
+    r
+}
+
+/// A successful attempt: its log row (reserved as `fail`) becomes `ok` and the admin's last
+/// sign-in is now.
+pub(super) async fn settle(db: &Db, log_id: i64, mut admin: Admin) -> Result<Admin, ServiceError> {
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE admin_login_log SET result = 'ok' WHERE id = ?")
+        .bind(log_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE admins SET last_login_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(admin.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    admin.last_login_at = Some(now);
+    Ok(admin)
+}
+
+pub(super) enum Reservation {
     /// Refused without a password check (logged `throttled`).
     Refused { wait_ms: i64 },
     /// Logged as `fail` under `log_id`; check the password (answering no sooner than
@@ -153,7 +186,7 @@ enum Reservation {
 
 /// Decide an attempt against the throttle and record it, in one write transaction serialised by
 /// the lock row (see the module's doc).
-async fn reserve(
+pub(super) async fn reserve(
     db: &Db,
     now: i64,
     username: &str,

@@ -261,3 +261,67 @@ async fn the_sign_in_log_filters_by_username_outcome_and_address() {
     assert_eq!((page.len(), total), (1, 3));
     assert_eq!(page[0].ip, "10.1.2.3");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_are_read_with_the_admin_and_the_last_admin_stays() {
+    use crate::access::audit::{self, Actor};
+    let (_dir, db) = db_with_admin().await;
+    let admin = get(&db, 1).await.unwrap().unwrap();
+    assert_eq!(admin.role, Role::Admin, "a new admin is an admin");
+    let viewer = create_with_role(&db, "assistant", Secret::new(RIGHT.into()), Role::Viewer)
+        .await
+        .unwrap();
+    assert_eq!(viewer.role, Role::Viewer);
+    assert_eq!(Role::parse(" viewer ").unwrap(), Role::Viewer);
+    assert!(Role::parse("root").is_err());
+
+    // The only admin cannot become a viewer, and nothing is recorded.
+    let e = set_role(&db, &Actor::Cli, ADMIN, Role::Viewer)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("last admin"), "{e}");
+    assert_eq!(get(&db, admin.id).await.unwrap().unwrap().role, Role::Admin);
+    assert_eq!(audit::list(&db, 10, 0).await.unwrap().1, 0);
+
+    // Promoted, then the first admin can be demoted; a session's next check reads the new role.
+    assert_eq!(
+        set_role(&db, &Actor::Cli, "assistant", Role::Admin)
+            .await
+            .unwrap(),
+        Role::Viewer
+    );
+    set_role(&db, &Actor::Cli, ADMIN, Role::Viewer)
+        .await
+        .unwrap();
+    let a = signed_in(&db, admin.id, admin.session_epoch)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.role, Role::Viewer);
+    // Now `assistant` is the last admin.
+    assert!(set_role(&db, &Actor::Cli, "assistant", Role::Viewer)
+        .await
+        .is_err());
+    // Setting the role it has changes and records nothing; an unknown admin is not found.
+    set_role(&db, &Actor::Cli, ADMIN, Role::Viewer)
+        .await
+        .unwrap();
+    assert!(matches!(
+        set_role(&db, &Actor::Cli, "nobody", Role::Admin).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    let (rows, total) = audit::list(&db, 10, 0).await.unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(rows[0].action, "admin.role");
+    assert_eq!(rows[0].target, ADMIN);
+    assert_eq!(rows[0].actor, "cli");
+    assert_eq!(
+        (rows[0].old_value.as_deref(), rows[0].new_value.as_deref()),
+        (Some("admin"), Some("viewer"))
+    );
+    // The sign-in reads the role too.
+    match try_login(&db, ADMIN, RIGHT, "10.0.0.1").await {
+        LoginOutcome::Ok(a) => assert_eq!(a.role, Role::Viewer),
+        o => panic!("{o:?}"),
+    }
+}

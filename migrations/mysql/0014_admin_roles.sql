@@ -1,0 +1,3 @@
+-- Admin roles: `admin` may change everything, `viewer` reads the panel and changes nothing (the
+-- server refuses a viewer's every write). Existing admins keep their full rights.
+ALTER TABLE admins ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'admin';
