@@ -11,6 +11,7 @@ mod contact_center;
 mod dashboard;
 mod demo;
 mod docs;
+mod faults;
 mod hardening;
 mod limits;
 mod metrics;
