@@ -14,8 +14,16 @@
 //! read-heavy methods whose single-call latency is the figure; p50 / p99 / max per URL.
 //!
 //! cargo run --release -p ccgate-bench -- latency --key ccg_… --calls 200 URL [URL…]
+//!
+//! `mixed` mode (`scripts/load-test`): many methods at one fixed rate, round robin by weight over
+//! a request file; per-method p50/p99 and answers by status (see `mixed.rs`).
+//!
+//! cargo run --release -p ccgate-bench -- mixed --base http://127.0.0.1:3000 --key ccg_… \
+//!     --requests FILE [--seconds 60] [--rate 2000] [--conns 64]
 
 use std::time::{Duration, Instant};
+
+mod mixed;
 
 struct Args {
     bare: String,
@@ -152,16 +160,25 @@ impl Conn {
 
     /// One request; true for a 2xx answer read completely.
     async fn one(&mut self) -> bool {
-        match self.exchange().await {
-            Ok(ok) => ok,
+        let req = self.t.request.clone();
+        self.send(&req)
+            .await
+            .is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// Send `req` (to this connection's address); the answer's status, `None` when there was
+    /// no complete answer.
+    async fn send(&mut self, req: &[u8]) -> Option<u16> {
+        match self.exchange(req).await {
+            Ok(status) => Some(status),
             Err(_) => {
                 self.stream = None;
-                false
+                None
             }
         }
     }
 
-    async fn exchange(&mut self) -> std::io::Result<bool> {
+    async fn exchange(&mut self, req: &[u8]) -> std::io::Result<u16> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         if self.stream.is_none() {
             let s = tokio::net::TcpStream::connect(&self.t.addr).await?;
@@ -170,7 +187,7 @@ impl Conn {
             self.buf.clear();
         }
         let s = self.stream.as_mut().expect("connected");
-        s.write_all(&self.t.request).await?;
+        s.write_all(req).await?;
         // Head.
         let head_end = loop {
             if let Some(i) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -181,10 +198,11 @@ impl Conn {
             }
         };
         let head = String::from_utf8_lossy(&self.buf[..head_end]).to_ascii_lowercase();
-        let ok = head
+        let status: u16 = head
             .split(' ')
             .nth(1)
-            .is_some_and(|code| code.starts_with('2'));
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
         let length = head
             .lines()
             .find_map(|l| l.strip_prefix("content-length:"))
@@ -218,14 +236,14 @@ impl Conn {
                 while s.read_buf(&mut self.buf).await? != 0 {}
                 self.stream = None;
                 self.buf.clear();
-                return Ok(ok);
+                return Ok(status);
             }
         }
         if close {
             self.stream = None;
             self.buf.clear();
         }
-        Ok(ok)
+        Ok(status)
     }
 }
 
@@ -384,6 +402,10 @@ async fn main() {
     if rest.peek().map(String::as_str) == Some("latency") {
         rest.next();
         return latency(rest).await;
+    }
+    if rest.peek().map(String::as_str) == Some("mixed") {
+        rest.next();
+        return mixed::run(rest).await;
     }
     let a = args();
     let key = Some(a.key.as_str()).filter(|k| !k.is_empty());

@@ -79,6 +79,7 @@ codes! {
     NotConfigured => ("not_configured", 503, "The method needs a setting that is still empty (details.setting names it): set it in Settings."),
     NotImplemented => ("not_implemented", 501, "The method is in the catalogue but its module is not available yet."),
     InternalError => ("internal_error", 500, "An unexpected failure; quote the request_id to support."),
+    DatabaseUnavailable => ("database_unavailable", 503, "The gateway's own database cannot be reached right now (or gave no connection in time); retry later. Methods that need no database keep working."),
     IpNotAllowed => ("ip_not_allowed", 403, "The API user may not call from this address: it is outside the user's IP allow-list (Users → the user → «Разрешённые адреса»)."),
     RateLimited => ("rate_limited", 429, "Too many requests this minute for this API user (overall or for this method); wait Retry-After seconds. RateLimit-* headers tell the limit, what remains and when the count starts again."),
     QuotaExceeded => ("quota_exceeded", 429, "The API user's daily or monthly quota (cc/add contacts per day, SMS parts per day or month) has not enough left for this request; details name the quota, what is used and what was asked for. Nothing was queued or sent."),

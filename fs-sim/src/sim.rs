@@ -136,6 +136,9 @@ pub struct Sim {
     pub kills: Mutex<HashMap<String, Arc<watch::Sender<Option<String>>>>>,
     /// `originate` commands received (api and bgapi), for tests that count dial attempts.
     pub originates: AtomicU64,
+    /// `originate` commands received per `origination_uuid` (the dialler's call id), for tests
+    /// that check no call is dialled twice.
+    pub originated: Mutex<HashMap<String, u64>>,
     /// Calls up at the same time, at most (tests check pacing against it).
     pub peak_calls: AtomicU64,
     /// Calls up now (from `originate` until the last leg hangs up).
@@ -168,6 +171,7 @@ impl Sim {
             events,
             kills: Mutex::new(HashMap::new()),
             originates: AtomicU64::new(0),
+            originated: Mutex::new(HashMap::new()),
             peak_calls: AtomicU64::new(0),
             calls_up: AtomicU64::new(0),
             cc_listings: AtomicU64::new(0),

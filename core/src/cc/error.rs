@@ -87,7 +87,9 @@ fn item_message(e: &ItemError) -> String {
 impl PublicError for CcError {
     fn code(&self) -> ErrorCode {
         match self {
-            CcError::Transport(TransportError::Unavailable(_)) => ErrorCode::UpstreamUnavailable,
+            CcError::Transport(TransportError::Unavailable(_) | TransportError::Interrupted(_)) => {
+                ErrorCode::UpstreamUnavailable
+            }
             CcError::Transport(TransportError::AuthFailed) => ErrorCode::UpstreamAuthFailed,
             CcError::Transport(TransportError::Timeout) => ErrorCode::UpstreamTimeout,
             CcError::Transport(TransportError::Protocol(_)) | CcError::Upstream(_) => {
@@ -114,7 +116,9 @@ impl PublicError for CcError {
     /// FreeSWITCH's own text and the recordings directory never reach a caller.
     fn public_message(&self) -> String {
         match self {
-            CcError::Transport(TransportError::Unavailable(_)) => "FreeSWITCH cannot be reached",
+            CcError::Transport(TransportError::Unavailable(_) | TransportError::Interrupted(_)) => {
+                "FreeSWITCH cannot be reached"
+            }
             CcError::Transport(TransportError::AuthFailed) => {
                 "FreeSWITCH refused the gateway's credentials"
             }

@@ -1,8 +1,12 @@
 //! The two transports to FreeSWITCH behind one type: mod_xml_rpc HTTP (`GET /txtapi/<cmd>?<args>`,
 //! Basic auth, close-delimited body) and the Event Socket (inbound, `auth`, `api`, `bgapi` with our
-//! own `Job-UUID`, events). Every call has a timeout; failures map to three transport errors that
-//! the API reports as 503 `upstream_unavailable`, 502 `upstream_auth_failed` and 504
-//! `upstream_timeout`. FreeSWITCH's own text never reaches an API caller.
+//! own `Job-UUID`, events). Every call has a timeout; failures map to transport errors that
+//! the API reports as 503 `upstream_unavailable`, 502 `upstream_auth_failed`, 504
+//! `upstream_timeout` and 502 `upstream_error`. FreeSWITCH's own text never reaches an API caller.
+//!
+//! `Unavailable` means the command certainly did not reach FreeSWITCH (no connection, or not all
+//! of it written); a connection lost after the command was sent is `Interrupted`: like a timeout,
+//! the command may have run (the dialler never re-dials after it).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +23,9 @@ use crate::platform::secret::Secret;
 pub enum TransportError {
     #[error("FreeSWITCH is unreachable: {0}")]
     Unavailable(String),
+    /// The connection was lost after the command was sent: it may have run.
+    #[error("the connection to FreeSWITCH was lost after the command was sent: {0}")]
+    Interrupted(String),
     #[error("FreeSWITCH refused our credentials")]
     AuthFailed,
     #[error("FreeSWITCH did not answer in time")]
@@ -136,7 +143,15 @@ impl XmlRpc {
             if buf.capacity() - buf.len() < 4096 {
                 buf.reserve(buf.capacity());
             }
-            let n = stream.read_buf(&mut buf).await.map_err(unavailable)?;
+            let n = stream
+                .read_buf(&mut buf)
+                .await
+                .map_err(|e| TransportError::Interrupted(e.kind().to_string()))?;
+            if n == 0 && buf.is_empty() {
+                return Err(TransportError::Interrupted(
+                    "connection closed before an answer".into(),
+                ));
+            }
             match parse(&buf, n == 0) {
                 Ok(Progress::Done(r)) => return Ok(r),
                 Ok(Progress::More) => {}
@@ -258,14 +273,17 @@ impl Esl {
         }
         match tokio::time::timeout(self.cfg.timeout, rx).await {
             Ok(Ok(r)) => {
-                if matches!(r, Err(TransportError::Unavailable(_))) {
+                if matches!(
+                    r,
+                    Err(TransportError::Unavailable(_) | TransportError::Interrupted(_))
+                ) {
                     self.tx.lock().await.take();
                 }
                 r
             }
             Ok(Err(_)) => {
                 self.tx.lock().await.take();
-                Err(TransportError::Unavailable("connection closed".into()))
+                Err(TransportError::Interrupted("connection closed".into()))
             }
             Err(_) => {
                 // The answer may still come; the connection is out of step now: drop it.
@@ -429,7 +447,7 @@ fn fail_all(
     why: &str,
 ) {
     for (_, tx) in waiting.drain(..) {
-        let _ = tx.send(Err(TransportError::Unavailable(why.into())));
+        let _ = tx.send(Err(TransportError::Interrupted(why.into())));
     }
 }
 

@@ -77,6 +77,10 @@ pub fn mysql_database_name(url: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_string())
 }
 
+/// How long a statement waits for a pool connection (a database that is away included) before
+/// it fails: the API answers 503 `database_unavailable` then instead of holding the request.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
         Db::open(url, max_connections, false).await
@@ -101,7 +105,7 @@ impl Db {
         let backend = Backend::from_url(&url).expect("normalized");
         let mut opts = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(ACQUIRE_TIMEOUT);
         if keep {
             opts = opts
                 .min_connections(max_connections)

@@ -71,7 +71,18 @@ impl PublicError for ServiceError {
             ServiceError::Invalid { .. } => ErrorCode::InvalidParameter,
             ServiceError::NotFound(_) => ErrorCode::NotFound,
             ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::Db(e) if is_unavailable(e) => ErrorCode::DatabaseUnavailable,
             ServiceError::Db(_) | ServiceError::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self.code() {
+            ErrorCode::InternalError => "internal error".to_string(),
+            ErrorCode::DatabaseUnavailable => {
+                "the database cannot be reached right now; retry later".to_string()
+            }
+            _ => self.to_string(),
         }
     }
 
@@ -156,6 +167,19 @@ impl utoipa::ToSchema for ErrorCodeSchema {
     fn name() -> std::borrow::Cow<'static, str> {
         "ErrorCode".into()
     }
+}
+
+/// Is this sqlx error the database being away (no connection, a connection lost, none free in
+/// time) rather than a failure of the statement? Answered as 503 `database_unavailable`.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+    )
 }
 
 /// Is this sqlx error a unique-constraint violation (both backends)?

@@ -37,7 +37,9 @@ impl Upstream {
     /// The failure of a FreeSWITCH listing.
     pub fn of_cc(e: &CcError) -> Upstream {
         match e {
-            CcError::Transport(TransportError::Unavailable(_)) => Upstream::Unavailable,
+            CcError::Transport(TransportError::Unavailable(_) | TransportError::Interrupted(_)) => {
+                Upstream::Unavailable
+            }
             CcError::Transport(TransportError::Timeout) => Upstream::Timeout,
             CcError::Transport(TransportError::AuthFailed) => Upstream::AuthFailed,
             _ => Upstream::BadAnswer,
@@ -67,6 +69,9 @@ pub enum StatsError {
     /// Storage failed (the detail goes to the log only).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The database cannot be reached (the detail goes to the log only).
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(String),
 }
 
 impl StatsError {
@@ -80,7 +85,11 @@ impl StatsError {
 
 impl From<sqlx::Error> for StatsError {
     fn from(e: sqlx::Error) -> Self {
-        StatsError::Internal(format!("database: {e}"))
+        if crate::platform::error::is_unavailable(&e) {
+            StatsError::DatabaseUnavailable(e.to_string())
+        } else {
+            StatsError::Internal(format!("database: {e}"))
+        }
     }
 }
 
@@ -88,6 +97,7 @@ impl From<ServiceError> for StatsError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Invalid { field, message } => StatsError::Invalid { field, message },
+            ServiceError::Db(e) => e.into(),
             other => StatsError::Internal(other.to_string()),
         }
     }
@@ -102,6 +112,7 @@ impl PublicError for StatsError {
             StatsError::InvalidRange(_) => ErrorCode::InvalidRange,
             StatsError::FreeSwitch(u) | StatsError::External(u) => u.code(),
             StatsError::Internal(_) => ErrorCode::InternalError,
+            StatsError::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
         }
     }
 
@@ -118,6 +129,9 @@ impl PublicError for StatsError {
             StatsError::FreeSwitch(u) => what(u, "FreeSWITCH"),
             StatsError::External(u) => what(u, "the statistics server"),
             StatsError::Internal(_) => "internal error".into(),
+            StatsError::DatabaseUnavailable(_) => {
+                "the database cannot be reached right now; retry later".into()
+            }
             other => other.to_string(),
         }
     }

@@ -111,6 +111,11 @@ pub async fn originate_api(sim: &Arc<Sim>, args: &str) -> String {
         .var("origination_uuid")
         .map(str::to_string)
         .unwrap_or_else(new_uuid);
+    *sim.originated
+        .lock()
+        .unwrap()
+        .entry(a_uuid.clone())
+        .or_default() += 1;
     let loopback = req.endpoint == "loopback";
     let cid_num_b = req
         .var("origination_caller_id_number")

@@ -25,7 +25,7 @@ both_backends!(
 pub(crate) struct Fs {
     pub(crate) esl_port: u16,
     pub(crate) http_port: u16,
-    sim: Arc<Sim>,
+    pub(crate) sim: Arc<Sim>,
 }
 
 pub(crate) async fn start_fs(scenario: Scenario) -> Fs {
@@ -61,7 +61,7 @@ pub(crate) async fn configure(app: &TestApp, pairs: &[(&str, String)]) {
     app.live.reload().await.unwrap();
 }
 
-async fn get(app: &TestApp, key: &str, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn get(app: &TestApp, key: &str, path: &str) -> (StatusCode, Value) {
     let r = app.api("GET", path, Some(key)).await;
     let s = r.status();
     (s, r.json().await.unwrap_or(Value::Null))
@@ -568,7 +568,7 @@ async fn cdrs_are_indexed_filtered_and_exported(app: &TestApp) {
 
 // ---- cc/add ----------------------------------------------------------------------------------
 
-async fn post_json(
+pub(crate) async fn post_json(
     app: &TestApp,
     key: &str,
     path: &str,
@@ -600,7 +600,7 @@ async fn dial_settings(app: &TestApp, fs: &Fs, transport: &str, max_concurrent: 
 }
 
 /// Poll a call or batch until no call in it is queued, dialing or answered.
-async fn wait_final(app: &TestApp, key: &str, id: &str) -> Value {
+pub(crate) async fn wait_final(app: &TestApp, key: &str, id: &str) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
     loop {
         let (s, v) = get(app, key, &format!("/api/v1/cc/add/{id}")).await;

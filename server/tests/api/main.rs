@@ -12,6 +12,7 @@ mod contact_center;
 mod dashboard;
 mod demo;
 mod docs;
+mod faults;
 mod hardening;
 mod limits;
 mod metrics;

@@ -165,14 +165,30 @@ impl Dialer {
                 Dialled::NoAnswer => self.finish(id, "no_answer", "NO_ANSWER").await,
                 Dialled::Failed(cause) => self.finish(id, "failed", &cause).await,
             },
-            // Ambiguous: the call may be up. It is never dialled again; `uuid_exists` decides.
-            Err(TransportError::Timeout) => match self.exists(id).await {
-                Some(true) => {
-                    self.set_answered(id).await;
-                    self.watch(id).await;
+            // Ambiguous: the command was sent and may have run, so the call may be up. It is
+            // never dialled again; `uuid_exists` decides.
+            Err(
+                e @ (TransportError::Timeout
+                | TransportError::Interrupted(_)
+                | TransportError::Protocol(_)),
+            ) => {
+                tracing::warn!(call = %id, error = %e, "no usable answer to originate; asking FreeSWITCH whether the call is up");
+                match self.exists(id).await {
+                    Some(true) => {
+                        self.set_answered(id).await;
+                        self.watch(id).await;
+                    }
+                    _ => {
+                        let cause = match e {
+                            TransportError::Timeout => "ORIGINATE_TIMEOUT",
+                            TransportError::Interrupted(_) => "ORIGINATE_LOST",
+                            _ => "UPSTREAM_ERROR",
+                        };
+                        self.finish(id, "failed", cause).await;
+                    }
                 }
-                _ => self.finish(id, "failed", "ORIGINATE_TIMEOUT").await,
-            },
+            }
+            // The command never reached FreeSWITCH: safe to dial later.
             Err(e @ (TransportError::Unavailable(_) | TransportError::AuthFailed)) => {
                 tracing::warn!(call = %id, error = %e, attempt = c.attempts, "FreeSWITCH unreachable; contact goes back to the queue");
                 if c.attempts >= MAX_ATTEMPTS {
@@ -180,10 +196,6 @@ impl Dialer {
                 } else {
                     self.requeue(id, c.attempts).await;
                 }
-            }
-            Err(TransportError::Protocol(e)) => {
-                tracing::warn!(call = %id, error = %e, "unexpected originate answer");
-                self.finish(id, "failed", "UPSTREAM_ERROR").await;
             }
         }
     }
