@@ -207,24 +207,34 @@ pub async fn second_step(db: &Db, attempt: CodeAttempt) -> Result<LoginOutcome, 
     let Some(admin) = signed_in(db, attempt.admin_id, attempt.session_epoch).await? else {
         return Ok(LoginOutcome::BadCredentials);
     };
-    let (log_id, slow) = match reserve(
-        db,
-        now_ms(),
-        &admin.username,
-        &attempt.ip,
-        &attempt.user_agent,
-    )
-    .await?
-    {
-        Reservation::Refused { wait_ms } => return Ok(LoginOutcome::throttled(wait_ms)),
-        Reservation::Check { log_id, slow } => (log_id, slow),
-    };
+    let (log_id, slow) =
+        match throttle(db, &admin.username, &attempt.ip, &attempt.user_agent).await? {
+            Ok(checked) => checked,
+            Err(refused) => return Ok(refused),
+        };
     let ok = slow_down(slow, accept(db, admin.id, attempt.code.expose())).await?;
     if !ok {
         return Ok(LoginOutcome::BadCredentials);
     }
     let admin = settle(db, log_id, admin).await?;
     Ok(LoginOutcome::Ok(admin))
+}
+
+/// An attempt with a code (or the password, to switch off) for `username`, decided against the
+/// sign-in throttle and logged like a sign-in: its log row and whether to answer slowly, or the
+/// refusal to answer with.
+async fn throttle(
+    db: &Db,
+    username: &str,
+    ip: &str,
+    user_agent: &str,
+) -> Result<Result<(i64, bool), LoginOutcome>, ServiceError> {
+    Ok(
+        match reserve(db, now_ms(), username, ip, user_agent).await? {
+            Reservation::Refused { wait_ms } => Err(LoginOutcome::throttled(wait_ms)),
+            Reservation::Check { log_id, slow } => Ok((log_id, slow)),
+        },
+    )
 }
 
 /// Proof for switching the second factor off: a current code (or a recovery code) or the
@@ -246,18 +256,11 @@ pub async fn disable(
     if !enabled(db, admin.id).await? {
         return Err(ServiceError::Conflict("the second factor is off".into()));
     }
-    let (log_id, slow) = match reserve(
-        db,
-        now_ms(),
-        &admin.username,
-        &attempt.ip,
-        &attempt.user_agent,
-    )
-    .await?
-    {
-        Reservation::Refused { wait_ms } => return Ok(LoginOutcome::throttled(wait_ms)),
-        Reservation::Check { log_id, slow } => (log_id, slow),
-    };
+    let (log_id, slow) =
+        match throttle(db, &admin.username, &attempt.ip, &attempt.user_agent).await? {
+            Ok(checked) => checked,
+            Err(refused) => return Ok(refused),
+        };
     let proof = attempt.proof;
     let ok = slow_down(slow, async {
         if accept(db, admin.id, proof.expose()).await? {
