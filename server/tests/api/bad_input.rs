@@ -773,49 +773,44 @@ async fn sql_looking_filters_are_plain_data(app: &TestApp) {
         (s, r.json::<Value>().await.unwrap_or(Value::Null))
     };
     let journal = |field: &'static str, value: &str| {
-        let mut f: Vec<(&'static str, String)> = [
-            "user",
-            "module",
-            "method",
-            "outcome",
-            "from",
-            "until",
-            "request_id",
-        ]
-        .iter()
-        .map(|k| (*k, String::new()))
-        .collect();
-        f.push(("offset", "0".into()));
-        f.iter_mut().find(|(k, _)| *k == field).unwrap().1 = value.into();
-        f
+        filter_form(
+            &[
+                "user",
+                "module",
+                "method",
+                "outcome",
+                "from",
+                "until",
+                "request_id",
+            ],
+            &[("offset", "0")],
+            field,
+            value,
+        )
     };
     let audit = |field: &'static str, value: &str| {
-        let mut f: Vec<(&'static str, String)> = ["actor", "action", "target", "from", "until"]
-            .iter()
-            .map(|k| (*k, String::new()))
-            .collect();
-        f.push(("offset", "0".into()));
-        f.iter_mut().find(|(k, _)| *k == field).unwrap().1 = value.into();
-        f
+        filter_form(
+            &["actor", "action", "target", "from", "until"],
+            &[("offset", "0")],
+            field,
+            value,
+        )
     };
     let signins = |field: &'static str, value: &str| {
-        let mut f: Vec<(&'static str, String)> = ["username", "result", "ip", "from", "until"]
-            .iter()
-            .map(|k| (*k, String::new()))
-            .collect();
-        f.push(("offset", "0".into()));
-        f.iter_mut().find(|(k, _)| *k == field).unwrap().1 = value.into();
-        f
+        filter_form(
+            &["username", "result", "ip", "from", "until"],
+            &[("offset", "0")],
+            field,
+            value,
+        )
     };
     let users = |field: &'static str, value: &str| {
-        let mut f: Vec<(&'static str, String)> = ["login", "note", "status"]
-            .iter()
-            .map(|k| (*k, String::new()))
-            .collect();
-        f.push(("limit", "100".into()));
-        f.push(("offset", "0".into()));
-        f.iter_mut().find(|(k, _)| *k == field).unwrap().1 = value.into();
-        f
+        filter_form(
+            &["login", "note", "status"],
+            &[("limit", "100"), ("offset", "0")],
+            field,
+            value,
+        )
     };
     // Each listing finds its rows with a plain filter (so none of the checks below is vacuous).
     let (s, v) = list("journal/list", journal("user", "crm-sql")).await;
@@ -1664,4 +1659,18 @@ async fn secrets_never_appear_in_pages_answers_or_logs(app: &TestApp) {
                 && t.contains("refused our credentials")),
         "{seen:?}"
     );
+}
+
+/// A listing's filter form: every filter in `filters` empty but `field`, which holds `value`, then
+/// the paging fields of `paging`.
+fn filter_form(
+    filters: &[&'static str],
+    paging: &[(&'static str, &str)],
+    field: &'static str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
+    let mut f: Vec<(&'static str, String)> = filters.iter().map(|k| (*k, String::new())).collect();
+    f.extend(paging.iter().map(|(k, v)| (*k, v.to_string())));
+    f.iter_mut().find(|(k, _)| *k == field).unwrap().1 = value.into();
+    f
 }
