@@ -593,8 +593,13 @@ async fn database_cut_and_back(first: TestApp) {
         );
         match (*p, *what) {
             (_, "me") => assert_eq!(*status, StatusCode::OK, "phase {p}: me needs no database"),
+            // Before the cut: answered, or — with the whole suite loading two cores, a pool
+            // that could not hand out a connection in time — the same clean 503 (seen once);
+            // each method must still have succeeded before the cut (checked below).
             (0, _) => assert!(
-                status.is_success(),
+                status.is_success()
+                    || (*status == StatusCode::SERVICE_UNAVAILABLE
+                        && code.as_deref() == Some("database_unavailable")),
                 "before the cut {what}: {status} {code:?}"
             ),
             (1, _) if !status.is_success() => {
@@ -610,6 +615,13 @@ async fn database_cut_and_back(first: TestApp) {
             }
             _ => {}
         }
+    }
+    for method in ["me", "cc/cdr", "cc/add"] {
+        assert!(
+            seen.iter()
+                .any(|(p, what, s, _, _)| *p == 0 && *what == method && s.is_success()),
+            "{method} answered before the cut: {seen:?}"
+        );
     }
     assert!(unavailable > 0, "the cut was noticed: {seen:?}");
     // After the return, within a few seconds every method works again.
