@@ -11,6 +11,25 @@ CARGO_LEPTOS_VERSION="0.3.10"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
+# Phases of a long script, timed: `phase NAME` ends the running phase and starts NAME;
+# `phase_report` ends the last one and prints where the time went (seconds, slowest first).
+PHASES=()
+PHASE_NAME=""
+PHASE_START=$SECONDS
+phase() {
+  if [ -n "$PHASE_NAME" ]; then
+    PHASES+=("$(printf '%6d s  %s' $((SECONDS - PHASE_START)) "$PHASE_NAME")")
+  fi
+  PHASE_NAME="$1"
+  PHASE_START=$SECONDS
+  [ -z "$1" ] || say "$1"
+}
+phase_report() {
+  phase ""
+  say "where the time went ($SECONDS s in all)"
+  printf '%s\n' "${PHASES[@]}" | sort -rn
+}
+
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
     echo "need root to run: $*" >&2; return 1; fi

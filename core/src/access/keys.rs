@@ -23,13 +23,29 @@ pub fn generate() -> Secret<String> {
     ))
 }
 
+/// The stored form of a key: SHA-256, 64 lowercase hex digits (every API request hashes its key,
+/// so this formats nothing).
 pub fn hash(key: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(key.as_bytes());
     let mut s = String::with_capacity(64);
     for b in digest {
-        s.push_str(&format!("{b:02x}"));
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
     }
     s
+}
+
+#[cfg(test)]
+mod hash_tests {
+    #[test]
+    fn hex_of_sha256() {
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(
+            super::hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }
 
 /// Does this look like one of our keys at all (cheap check before hashing)?

@@ -36,6 +36,9 @@ pub struct KeyEntry {
     pub prefix: String,
     pub expires_at: Option<i64>,
     pub revoked: bool,
+    /// The caller this key authenticates as, built once per snapshot (none if its user is
+    /// missing), so a request clones one reference instead of the names.
+    caller: Option<Arc<Caller>>,
 }
 
 #[derive(Debug, Clone)]
@@ -142,7 +145,11 @@ impl Caller {
 }
 
 impl Snapshot {
-    pub fn authenticate(&self, cred: Option<&Credential>, now: i64) -> Result<Caller, AuthError> {
+    pub fn authenticate(
+        &self,
+        cred: Option<&Credential>,
+        now: i64,
+    ) -> Result<Arc<Caller>, AuthError> {
         let cred = cred.ok_or(AuthError::Missing)?;
         let (key, login) = match cred {
             Credential::Bearer(k) => (k.as_str(), None),
@@ -162,27 +169,31 @@ impl Snapshot {
         if user.blocked {
             return Err(AuthError::Blocked);
         }
-        Ok(Caller {
-            user_id: user.id,
-            login: user.login.clone(),
-            note: user.note.clone(),
-            key_id: entry.key_id,
-            key_name: entry.name.clone(),
-            key_prefix: entry.prefix.clone(),
-            key_expires_at: entry.expires_at,
-            perms: Arc::clone(&user.perms),
-            ip_allow: Arc::clone(&user.ip_allow),
-            limits: Arc::clone(&user.limits),
-        })
+        entry.caller.clone().ok_or(AuthError::Invalid)
     }
 
-    fn flag(&self, key: &str) -> bool {
+    /// A switch's value (on unless stored otherwise); the key is the concatenation of `parts`,
+    /// assembled on the stack (every request asks two of these).
+    fn flag(&self, parts: &[&str]) -> bool {
+        let mut buf = [0u8; 160];
+        let mut len = 0;
+        for p in parts {
+            let Some(dst) = buf.get_mut(len..len + p.len()) else {
+                // Longer than any catalogue name makes: no such key is stored.
+                return true;
+            };
+            dst.copy_from_slice(p.as_bytes());
+            len += p.len();
+        }
+        let key = std::str::from_utf8(&buf[..len]).unwrap_or_default();
         self.settings.get(key).map(|v| v == "true").unwrap_or(true)
     }
 
-    /// Is `module.method` switched on for everyone (module switch and method switch)?
+    /// Is `module.method` switched on for everyone (module switch and method switch)? The keys are
+    /// those of [`settings::module_key`] and [`settings::method_key`].
     pub fn method_enabled(&self, module: &str, method: &str) -> bool {
-        self.flag(&settings::module_key(module)) && self.flag(&settings::method_key(module, method))
+        self.flag(&["modules.", module, ".enabled"])
+            && self.flag(&["methods.", module, ".", method, ".enabled"])
     }
 
     /// The API user `id` as the snapshot holds it.
@@ -278,6 +289,20 @@ async fn load(db: &Db) -> Result<Snapshot, ServiceError> {
                     KeyEntry {
                         key_id: id,
                         user_id,
+                        caller: users.get(&user_id).map(|user: &UserEntry| {
+                            Arc::new(Caller {
+                                user_id: user.id,
+                                login: user.login.clone(),
+                                note: user.note.clone(),
+                                key_id: id,
+                                key_name: name.clone(),
+                                key_prefix: prefix.clone(),
+                                key_expires_at: expires_at,
+                                perms: Arc::clone(&user.perms),
+                                ip_allow: Arc::clone(&user.ip_allow),
+                                limits: Arc::clone(&user.limits),
+                            })
+                        }),
                         name,
                         prefix,
                         expires_at,

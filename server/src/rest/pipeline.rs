@@ -13,6 +13,7 @@
 //! handler's `quota_exceeded`) carries those of the limit it passed and `Retry-After`.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, HttpBody};
@@ -139,7 +140,7 @@ fn gate(
     headers: &HeaderMap,
     ip: IpAddr,
     now: i64,
-) -> (Option<Caller>, Result<(), ApiError>) {
+) -> (Option<Arc<Caller>>, Result<(), ApiError>) {
     let (m, x) = match route {
         Route::Unknown => return (None, Ok(())),
         Route::Me => {
@@ -211,13 +212,11 @@ pub const RATELIMIT_REMAINING: &str = "ratelimit-remaining";
 pub const RATELIMIT_RESET: &str = "ratelimit-reset";
 
 /// The origin for `more_info` links: the configured public URL, else `http://<Host>`.
-fn public_base(config: &ccgate_core::Config, headers: &HeaderMap) -> String {
+fn public_base(config: &ccgate_core::Config, host: Option<&HeaderValue>) -> String {
     if let Some(u) = &config.public_url {
         return u.clone();
     }
-    headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
+    host.and_then(|h| h.to_str().ok())
         .filter(|h| {
             !h.is_empty()
                 && h.bytes().all(|b| {
@@ -241,7 +240,6 @@ pub async fn pipeline(
     let http_method = req.method().as_str().to_string();
     let route = classify(req.uri().path());
     let snap = state.live.current();
-    let base = public_base(&state.config, req.headers());
     let ip = client_ip(&state.config.trusted_proxies, peer.ip(), req.headers());
 
     let (mut caller, mut verdict) = gate(&snap, &route, req.headers(), ip, at);
@@ -277,11 +275,14 @@ pub async fn pipeline(
             Route::Unknown => "-".to_string(),
         },
     );
+    // The origin of error bodies' `more_info` links; read from the request only for an error.
+    let host = req.headers().get(header::HOST).cloned();
+    let base = || public_base(&state.config, host.as_ref());
     let mut response = match verdict {
-        Err(e) => e.to_response(Some(&rid), &base),
+        Err(e) => e.to_response(Some(&rid), &base()),
         Ok(()) => {
             if let Some(c) = &caller {
-                req.extensions_mut().insert(std::sync::Arc::new(c.clone()));
+                req.extensions_mut().insert(Arc::clone(c));
             }
             next.run(req).instrument(span).await
         }
@@ -294,7 +295,7 @@ pub async fn pipeline(
         .map(|i| i.0.clone());
     if let Some(err) = &error_code {
         let status = response.status();
-        let mut fresh = err.to_response(Some(&rid), &base);
+        let mut fresh = err.to_response(Some(&rid), &base());
         *fresh.status_mut() = status;
         for (k, v) in response.headers() {
             if k != header::CONTENT_LENGTH && k != header::CONTENT_TYPE {
