@@ -1,6 +1,7 @@
-//! The dashboard's figures for a period, read from the daily counters (day × user × module ×
-//! method × outcome) and small tables — never by scanning the request journal. The only journal
-//! read is [`latest`], an index-ordered `LIMIT` on `at`.
+//! The dashboard's figures for a period, read from the daily totals (`daily_user_totals`: day ×
+//! user, `daily_method_totals`: day × module × method, each by outcome) and small tables — never by
+//! scanning the request journal. The only journal read is [`latest`], an index-ordered `LIMIT` on
+//! `at`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -106,13 +107,6 @@ impl Outcomes {
         self.bad += o.bad;
         self.error += o.error;
     }
-    fn add(&mut self, outcome: &str, n: i64) {
-        match outcome {
-            "ok" => self.ok += n,
-            "bad" => self.bad += n,
-            _ => self.error += n,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,44 +204,45 @@ impl Cache {
     }
 }
 
-/// Per-day aggregates for `from..=to` (two grouped reads of the counters' primary-key range).
+/// Per-day aggregates for `from..=to`: two reads of the totals' primary-key ranges, rows as
+/// stored (one per day and user, one per day and method).
 async fn fetch_days(db: &Db, from: i64, to: i64) -> Result<HashMap<i64, DayAgg>, ServiceError> {
     let mut out: HashMap<i64, DayAgg> = HashMap::new();
-    // Two reads of the same key range, side by side on two pool connections.
+    // Side by side on two pool connections.
     let (by_user, by_method): (
-        Vec<(i64, i64, String, i64)>,
-        Vec<(i64, String, String, String, i64)>,
+        Vec<(i64, i64, i64, i64, i64)>,
+        Vec<(i64, String, String, i64, i64, i64)>,
     ) = tokio::try_join!(
         sqlx::query_as(
-            "SELECT day, user_id, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
-                 WHERE day >= ? AND day <= ? GROUP BY day, user_id, outcome",
+            "SELECT day, user_id, ok, bad, error FROM daily_user_totals \
+             WHERE day >= ? AND day <= ?",
         )
         .bind(from)
         .bind(to)
         .fetch_all(&db.pool),
         sqlx::query_as(
-            "SELECT day, module, method, outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters \
-                 WHERE day >= ? AND day <= ? GROUP BY day, module, method, outcome",
+            "SELECT day, module, method, ok, bad, error FROM daily_method_totals \
+             WHERE day >= ? AND day <= ?",
         )
         .bind(from)
         .bind(to)
         .fetch_all(&db.pool),
     )?;
-    for (day, uid, outcome, n) in by_user {
+    for (day, uid, ok, bad, error) in by_user {
         out.entry(day)
             .or_default()
             .by_user
             .entry(uid)
             .or_default()
-            .add(&outcome, n);
+            .merge(&Outcomes { ok, bad, error });
     }
-    for (day, m, x, outcome, n) in by_method {
+    for (day, m, x, ok, bad, error) in by_method {
         out.entry(day)
             .or_default()
             .by_method
             .entry((m, x))
             .or_default()
-            .add(&outcome, n);
+            .merge(&Outcomes { ok, bad, error });
     }
     Ok(out)
 }

@@ -533,13 +533,21 @@ async fn journal_counts_every_request_exactly(app: &TestApp) {
     let (c_ok, c_bad, c_err) = ccgate_core::journal::counter_totals(&app.db).await.unwrap();
     assert_eq!(c_ok + c_bad + c_err, app.journal_count().await);
     let per_user: i64 = sqlx::query_scalar(
-        "SELECT CAST(SUM(d.count) AS SIGNED) FROM daily_counters d JOIN api_users u ON u.id = d.user_id \
-         WHERE u.login = 'crm-load' AND d.method = 'send' AND d.outcome = 'bad'",
+        "SELECT CAST(SUM(d.bad) AS SIGNED) FROM daily_user_totals d JOIN api_users u ON u.id = d.user_id \
+         WHERE u.login = 'crm-load'",
     )
     .fetch_one(&app.db.pool)
     .await
     .unwrap();
     assert_eq!(per_user, 250);
+    let send: (i64, i64) = sqlx::query_as(
+        "SELECT CAST(SUM(ok) AS SIGNED), CAST(SUM(bad) AS SIGNED) FROM daily_method_totals \
+         WHERE module = 'sms' AND method = 'send'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(send, (0, 250));
 }
 
 async fn shutdown_under_load_loses_nothing(app: &TestApp) {

@@ -91,32 +91,61 @@ async fn figures_come_from_the_counters(app: &TestApp) {
     assert_eq!(d.totals.total(), app.journal_count().await);
 }
 
-/// Counters written for past days: per-day series zero-filled, presets and custom ranges cut
+/// Requests of past days: per-day series zero-filled, presets and custom ranges cut
 /// exactly at day boundaries.
 async fn periods_and_series(app: &TestApp) {
     let (uid, _) = app.api_user("crm-past", &[]).await;
     let snap = app.live.current();
     let now = ccgate_core::platform::time::now_ms();
     let today = snap.day_of(now);
-    for (back, outcome, n) in [
-        (0, "ok", 10),
-        (0, "bad", 1),
-        (1, "ok", 7),
-        (6, "bad", 4),
-        (7, "ok", 100),
-        (29, "error", 2),
-        (30, "ok", 1000),
+    // Requests of past days, through the journal writer (which keeps the daily totals): at noon
+    // of each day in the configured zone, today's at `now`.
+    let noon = |back: i64| {
+        let (start, _) = Period {
+            from_day: today - back,
+            to_day: today - back,
+        }
+        .millis(snap.utc_offset_minutes);
+        if back == 0 {
+            now
+        } else {
+            start + 12 * 3_600_000
+        }
+    };
+    let record = |back: i64, status: u16, n: usize| {
+        let entry = ccgate_core::journal::Entry {
+            at: noon(back),
+            request_id: format!("past-{back}-{status}"),
+            user_id: Some(uid),
+            user_login: Some("crm-past".into()),
+            key_id: None,
+            module: Some("sms".into()),
+            method: Some("send".into()),
+            http_method: "POST".into(),
+            path: "/api/v1/sms/send".into(),
+            status,
+            error_code: None,
+            latency_us: 1,
+            client_ip: "127.0.0.1".into(),
+            response_bytes: 0,
+        };
+        async move {
+            for _ in 0..n {
+                app.journal.record(entry.clone()).await;
+            }
+            app.journal.flush().await;
+        }
+    };
+    for (back, status, n) in [
+        (0, 200, 10),
+        (0, 403, 1),
+        (1, 200, 7),
+        (6, 403, 4),
+        (7, 200, 100),
+        (29, 502, 2),
+        (30, 200, 1000),
     ] {
-        sqlx::query(
-            "INSERT INTO daily_counters (day, user_id, module, method, outcome, count) VALUES (?, ?, 'sms', 'send', ?, ?)",
-        )
-        .bind(today - back)
-        .bind(uid)
-        .bind(outcome)
-        .bind(n as i64)
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
+        record(back, status, n).await;
     }
     let cache = dashboard::Cache::default();
     let cache = &cache;
@@ -166,11 +195,7 @@ async fn periods_and_series(app: &TestApp) {
     assert_eq!(d.until_date, date(7));
 
     // Today is never cached: new counters show at once; closed days come from memory.
-    sqlx::query("UPDATE daily_counters SET count = count + 5 WHERE day = ? AND outcome = 'ok'")
-        .bind(today)
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
+    record(0, 200, 5).await;
     let d = load("30d", String::new(), String::new()).await;
     assert_eq!(t(&d), (122, 5, 2));
 }

@@ -23,7 +23,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .unwrap()
 }
 
-/// Users, keys, permissions, journal rows, both counters, SMS, calls, demo marker.
+/// Users, keys, permissions, journal rows, the three counters, SMS, calls, demo marker.
 async fn counts(app: &TestApp) -> Vec<i64> {
     let mut out = Vec::new();
     for sql in [
@@ -31,7 +31,8 @@ async fn counts(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM api_keys",
         "SELECT COUNT(*) FROM api_permissions",
         "SELECT COUNT(*) FROM request_journal",
-        "SELECT CAST(COALESCE(SUM(count), 0) AS SIGNED) FROM daily_counters",
+        "SELECT CAST(COALESCE(SUM(ok + bad + error), 0) AS SIGNED) FROM daily_user_totals",
+        "SELECT CAST(COALESCE(SUM(ok + bad + error), 0) AS SIGNED) FROM daily_method_totals",
         "SELECT CAST(COALESCE(SUM(count), 0) AS SIGNED) FROM daily_request_counters",
         "SELECT COUNT(*) FROM sms_messages",
         "SELECT COUNT(*) FROM cc_calls",
@@ -54,7 +55,7 @@ fn demo_env(app: &TestApp) -> Vec<(&'static str, String)> {
 
 async fn seeds_once_and_only_in_demo_mode(plain: &TestApp) {
     // Without demo mode: nothing.
-    assert_eq!(counts(plain).await, [0; 9]);
+    assert_eq!(counts(plain).await, [0; 10]);
     let key_file = plain.dir.path().join("demo-key.txt");
     assert!(!key_file.exists());
     plain.stop().await;
@@ -100,7 +101,7 @@ async fn seeds_once_and_only_in_demo_mode(plain: &TestApp) {
     let c = counts(&app).await;
     let journal = c[3];
     assert!(journal > 3_000, "{c:?}");
-    assert_eq!((c[4], c[5]), (journal, journal), "{c:?}");
+    assert_eq!((c[4], c[5], c[6]), (journal, journal, journal), "{c:?}");
     let now = now_ms();
     let oldest = count(&app, "SELECT MIN(at) FROM request_journal").await;
     let newest = count(&app, "SELECT MAX(at) FROM request_journal").await;
@@ -109,7 +110,7 @@ async fn seeds_once_and_only_in_demo_mode(plain: &TestApp) {
         "{oldest}"
     );
     assert!(newest <= now);
-    let days = count(&app, "SELECT COUNT(DISTINCT day) FROM daily_counters").await;
+    let days = count(&app, "SELECT COUNT(DISTINCT day) FROM daily_user_totals").await;
     assert!((29..=30).contains(&days), "{days}");
     for (status, code) in [
         (401, "auth_missing"),
@@ -148,15 +149,22 @@ async fn seeds_once_and_only_in_demo_mode(plain: &TestApp) {
     .fetch_all(&app.db.pool)
     .await
     .unwrap();
-    let counted: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT outcome, CAST(SUM(count) AS SIGNED) FROM daily_counters WHERE day = ? \
-         GROUP BY outcome ORDER BY outcome",
-    )
-    .bind(day)
-    .fetch_all(&app.db.pool)
-    .await
-    .unwrap();
-    assert_eq!(by_outcome, counted);
+    for table in ["daily_user_totals", "daily_method_totals"] {
+        let (ok, bad, error): (i64, i64, i64) = sqlx::query_as(&format!(
+            "SELECT CAST(SUM(ok) AS SIGNED), CAST(SUM(bad) AS SIGNED), \
+             CAST(SUM(error) AS SIGNED) FROM {table} WHERE day = ?"
+        ))
+        .bind(day)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        let counted: Vec<(String, i64)> = [("bad", bad), ("error", error), ("ok", ok)]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(o, n)| (o.to_string(), n))
+            .collect();
+        assert_eq!(by_outcome, counted, "{table}");
+    }
     let get = |o: &str| {
         by_outcome
             .iter()
@@ -196,7 +204,7 @@ async fn seeds_once_and_only_in_demo_mode(plain: &TestApp) {
     .unwrap();
     let sms: BTreeMap<String, i64> = sms.into_iter().collect();
     let total: i64 = sms.values().sum();
-    assert_eq!(total, c[6], "{sms:?}");
+    assert_eq!(total, c[7], "{sms:?}");
     assert!(
         sms["delivered"] * 10 > total * 7 && sms["undelivered"] > 0,
         "{sms:?}"
@@ -209,7 +217,7 @@ async fn seeds_once_and_only_in_demo_mode(plain: &TestApp) {
         .await
         .unwrap();
     assert!(
-        c[7] > 0 && calls.contains(&"completed".to_string()),
+        c[8] > 0 && calls.contains(&"completed".to_string()),
         "{calls:?}"
     );
     assert!(calls
@@ -251,7 +259,7 @@ async fn leaves_a_database_in_use_alone(plain: &TestApp) {
     let app = spawn_again(plain, &demo_env(plain)).await;
     app.journal.flush().await;
     // The one user, no traffic; the marker says it was decided.
-    assert_eq!(counts(&app).await, [1, 1, 1, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(counts(&app).await, [1, 1, 1, 0, 0, 0, 0, 0, 0, 1]);
     assert!(!app.dir.path().join("demo-key.txt").exists());
     app.stop().await;
 }
