@@ -196,12 +196,12 @@ impl Snapshot {
             && self.flag(&["methods.", module, ".", method, ".enabled"])
     }
 
-    /// The API user `id` as the snapshot holds it.
     /// Every API user (in no particular order).
     pub fn users(&self) -> impl Iterator<Item = &UserEntry> {
         self.users.values()
     }
 
+    /// The API user `id` as the snapshot holds it.
     pub fn user(&self, id: i64) -> Option<&UserEntry> {
         self.users.get(&id)
     }
@@ -419,5 +419,32 @@ impl Live {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`Snapshot::method_enabled`] spells the switches' keys without allocating; it must read the
+    /// very keys the settings write, for every method of the catalogue.
+    #[test]
+    fn switch_lookups_read_the_keys_settings_write() {
+        for (m, x) in ccgate_catalogue::all() {
+            let mut snap = Snapshot::default();
+            assert!(snap.method_enabled(m.name, x.name));
+            snap.settings
+                .insert(settings::method_key(m.name, x.name), "false".into());
+            assert!(!snap.method_enabled(m.name, x.name), "{}.{}", m.name, x.name);
+            let mut snap = Snapshot::default();
+            snap.settings
+                .insert(settings::module_key(m.name), "false".into());
+            assert!(!snap.method_enabled(m.name, x.name), "{}", m.name);
+            snap.settings
+                .insert(settings::module_key(m.name), "true".into());
+            assert!(snap.method_enabled(m.name, x.name));
+        }
+        // A name longer than any key the catalogue makes: no switch is stored, so it is on.
+        assert!(Snapshot::default().method_enabled(&"x".repeat(200), "y"));
     }
 }
