@@ -74,10 +74,11 @@ test('live statistics: tiles of the demo queues follow fs-sim without a reload',
   assert.equal(await fig(page, 'billing@default', 't-available'), '0');
   assert.equal(await fig(page, 'sales@default', 't-on-break'), '2');
 
-  // A caller waits in billing for nobody: the count shows, the tile is marked.
+  // A caller waits in billing for nobody: the count shows, the tile is marked. (fs-sim's demo day
+  // goes on meanwhile: one of its own callers may be waiting in billing too.)
   const o = await fsApi('originate', '{sim_patience_seconds=600,sim_talk_seconds=5}loopback/7003/default &park()');
   assert.match(o.body, /^\+OK/);
-  await waitFor(async () => (await fig(page, 'billing@default', 't-waiting')) === '1', 'billing: a caller waiting');
+  await waitFor(async () => Number(await fig(page, 'billing@default', 't-waiting')) >= 1, 'billing: a caller waiting');
   assert.match(await tile(page, 'billing@default').getAttribute('class'), /\b(warn|bad)\b/);
   assert.ok(Number(await overall.locator('[data-testid=t-waiting]').innerText()) >= 1);
   assert.equal(await page.evaluate(() => window.__noReload), true);

@@ -259,12 +259,9 @@ pub async fn load(
 ) -> Result<Dashboard, ServiceError> {
     let (from, to) = (period.from_day, period.to_day);
 
-    let users: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, login, status FROM api_users")
-            .fetch_all(&db.pool)
-            .await?;
-    let users_active = users.iter().filter(|u| u.2 == "active").count() as i64;
-    let logins: HashMap<i64, String> = users.into_iter().map(|(id, l, _)| (id, l)).collect();
+    // Users from the snapshot (every API user, kept within a moment of any change): no read.
+    let users_active = snap.users().filter(|u| !u.blocked).count() as i64;
+    let logins: HashMap<i64, &str> = snap.users().map(|u| (u.id, u.login.as_str())).collect();
 
     let on = |key: String| snap.settings.get(&key).map(|v| v == "true").unwrap_or(true);
     let modules = ccgate_catalogue::MODULES;
@@ -323,7 +320,7 @@ pub async fn load(
     let user_rows: Vec<TopRow> = per_user
         .into_iter()
         .map(|(uid, counts)| TopRow {
-            name: logins.get(&uid).cloned().unwrap_or_default(),
+            name: logins.get(&uid).map(|l| l.to_string()).unwrap_or_default(),
             user_id: uid,
             module: String::new(),
             method: String::new(),
