@@ -116,5 +116,8 @@ ensure_npm() {
 build_release() {
   say "building the release server and browser bundle"
   # --precompress: a brotli and a gzip copy beside every file of the site, served as they are.
-  cargo leptos build --release --precompress
+  # wasm-opt through its cache (scripts/cache-bin/wasm-opt): an unchanged bundle is not optimised
+  # again.
+  PATH="$ROOT/scripts/cache-bin:$PATH" WASM_OPT_CACHE="$TARGET_DIR/wasm-opt-cache" \
+    cargo leptos build --release --precompress
 }
