@@ -435,7 +435,12 @@ mod tests {
             assert!(snap.method_enabled(m.name, x.name));
             snap.settings
                 .insert(settings::method_key(m.name, x.name), "false".into());
-            assert!(!snap.method_enabled(m.name, x.name), "{}.{}", m.name, x.name);
+            assert!(
+                !snap.method_enabled(m.name, x.name),
+                "{}.{}",
+                m.name,
+                x.name
+            );
             let mut snap = Snapshot::default();
             snap.settings
                 .insert(settings::module_key(m.name), "false".into());
