@@ -1,7 +1,7 @@
 //! The dashboard: figures from the daily counters for a period, the server function, and the live
 //! `/admin/events` stream. Each scenario runs on SQLite and on MariaDB.
 
-use crate::helpers::TestApp;
+use crate::helpers::{journal_entry, TestApp};
 use ccgate_core::access::audit::Actor;
 use ccgate_core::access::{settings, users};
 use ccgate_core::dashboard::{self, Period};
@@ -113,22 +113,7 @@ async fn periods_and_series(app: &TestApp) {
         }
     };
     let record = |back: i64, status: u16, n: usize| {
-        let entry = ccgate_core::journal::Entry {
-            at: noon(back),
-            request_id: format!("past-{back}-{status}"),
-            user_id: Some(uid),
-            user_login: Some("crm-past".into()),
-            key_id: None,
-            module: Some("sms".into()),
-            method: Some("send".into()),
-            http_method: "POST".into(),
-            path: "/api/v1/sms/send".into(),
-            status,
-            error_code: None,
-            latency_us: 1,
-            client_ip: "127.0.0.1".into(),
-            response_bytes: 0,
-        };
+        let entry = journal_entry(noon(back), (uid, "crm-past"), "sms", "send", status);
         async move {
             for _ in 0..n {
                 app.journal.record(entry.clone()).await;

@@ -255,6 +255,33 @@ impl TestApp {
     }
 }
 
+/// A journal entry of API user `user` (id, login) calling `module.method` (GET on its path) at
+/// `at` and answered `status`; for recording past traffic through the real journal writer.
+pub fn journal_entry(
+    at: i64,
+    user: (i64, &str),
+    module: &str,
+    method: &str,
+    status: u16,
+) -> ccgate_core::journal::Entry {
+    ccgate_core::journal::Entry {
+        at,
+        request_id: "0".repeat(32),
+        user_id: Some(user.0),
+        user_login: Some(user.1.into()),
+        key_id: None,
+        module: Some(module.into()),
+        method: Some(method.into()),
+        http_method: "GET".into(),
+        path: format!("/api/v1/{module}/{method}"),
+        status,
+        error_code: None,
+        latency_us: 100,
+        client_ip: "127.0.0.1".into(),
+        response_bytes: 10,
+    }
+}
+
 /// The value of the session cookie in a response's `Set-Cookie`, if any.
 pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
     resp.headers()

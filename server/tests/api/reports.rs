@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::helpers::TestApp;
+use crate::helpers::{journal_entry, TestApp};
 use ccgate_core::access::audit::Actor;
 use ccgate_core::access::settings;
 use ccgate_core::journal::Entry;
@@ -274,20 +274,14 @@ async fn day_boundary_of_the_configured_zone(app: &TestApp) {
     ] {
         app.journal
             .record(Entry {
-                at: parse_input(at, 0).unwrap(),
-                request_id: "0".repeat(32),
-                user_id: Some(uid),
-                user_login: Some("crm-tz".into()),
-                key_id: None,
-                module: Some("cc".into()),
-                method: Some("queue".into()),
-                http_method: "GET".into(),
-                path: "/api/v1/cc/queue".into(),
-                status,
                 error_code: (status == 404).then(|| "queue_not_found".into()),
-                latency_us: 100,
-                client_ip: "127.0.0.1".into(),
-                response_bytes: 10,
+                ..journal_entry(
+                    parse_input(at, 0).unwrap(),
+                    (uid, "crm-tz"),
+                    "cc",
+                    "queue",
+                    status,
+                )
             })
             .await;
     }
