@@ -118,7 +118,8 @@ impl Services {
     }
 
     /// The background workers: settings poller, CDR indexer, call-list pacing, idempotency purge,
-    /// SMS status poller. The caller aborts them at shutdown.
+    /// SMS status poller, limit counters' sync, journal retention. The caller aborts them at
+    /// shutdown.
     pub fn spawn_workers(&self) -> Vec<tokio::task::JoinHandle<()>> {
         vec![
             self.live.spawn_poller(),
@@ -131,6 +132,7 @@ impl Services {
             crate::platform::idempotency::spawn_purge(self.db.clone()),
             crate::sms::service::spawn_poller(self.db.clone(), self.sms.clone()),
             self.limits.spawn(self.live.clone()),
+            crate::journal::retention::spawn(self.db.clone(), self.live.clone()),
         ]
     }
 }

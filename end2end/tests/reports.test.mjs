@@ -93,6 +93,27 @@ test('Settings: «Отчеты ЦОВ» with a write-only password and its check
   assert.match(await db.locator('[data-testid=db-schema]').innerText(), /^\d{4} /);
   assert.match(await db.locator('[data-testid=db-size]').innerText(), /\d+(\.\d+)? (B|KiB|MiB|GiB)$/);
   assert.match(await db.innerText(), /CCGATE_DATABASE_URL/);
+  // The journal's oldest entry (earlier suites made API requests) and the largest tables.
+  assert.match(await db.locator('[data-testid=db-journal-oldest]').innerText(), /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}$/);
+  const tables = db.locator('[data-testid=db-tables] tbody tr');
+  assert.equal(await tables.count(), 8);
+  assert.match(await db.locator('[data-testid=db-tables]').innerText(), /request_journal/);
+  assert.match(await tables.first().locator('td').nth(2).innerText(), /\d+(\.\d+)? (B|KiB|MiB|GiB)$/);
+  // How long the journal is kept: 90 days unless changed; a bad value is refused with a message,
+  // a good one is saved and read back.
+  const retention = db.locator('[data-testid="setting-database.journal_retention_days"]');
+  assert.equal(await retention.inputValue(), '90');
+  await retention.fill('forever');
+  await db.locator('[data-testid=save-database]').click();
+  await db.locator('.alert.error').waitFor();
+  assert.match(await db.locator('.alert.error').innerText(), /journal_retention_days/);
+  await retention.fill('365');
+  await db.locator('[data-testid=save-database]').click();
+  await db.locator('.ok-text').waitFor();
+  await page.reload();
+  await hydrated(page);
+  await retention.waitFor();
+  assert.equal(await retention.inputValue(), '365');
   await db.locator('[data-testid=check-database]').click();
   await db.locator('[data-testid=check-result]').waitFor();
   assert.match(await db.locator('[data-testid=check-result]').innerText(), /^SQLite 3\.\S+ · [\d.]+ ms$/);

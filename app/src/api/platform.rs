@@ -1,6 +1,8 @@
 //! Settings → «База данных» (`ccgate_core::platform::dbinfo`): what the database in use is, read
 //! only — the connection itself is set in the config file (`database_url`) or the environment
 //! (`CCGATE_DATABASE_URL`), since moving a running system to another database is a migration.
+//! The block's one setting (`database.journal_retention_days`) goes through `settings_block` and
+//! `save_settings` like every registry setting.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,20 @@ pub struct DbBlock {
     pub config_file: Option<String>,
     /// Where `database_url` came from: `default`, `file` or `env`.
     pub url_source: String,
+    /// The largest tables first.
+    pub tables: Vec<TableRow>,
+    /// The oldest request in the journal (Unix ms), and the zone to show it in (minutes east of UTC).
+    pub journal_oldest_ms: Option<i64>,
+    pub offset: i64,
+}
+
+/// One table's size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableRow {
+    pub name: String,
+    pub rows: i64,
+    /// With indexes; unknown for a large SQLite file.
+    pub bytes: Option<i64>,
 }
 
 #[cfg(feature = "ssr")]
@@ -41,6 +57,7 @@ impl DbBlock {
     fn new(
         i: ccgate_core::platform::dbinfo::DbInfo,
         config: &ccgate_core::platform::config::Config,
+        offset: i64,
     ) -> Self {
         use ccgate_core::platform::db::Backend;
         DbBlock {
@@ -66,6 +83,17 @@ impl DbBlock {
             size_bytes: i.size_bytes,
             config_file: config.file.as_ref().map(|p| p.display().to_string()),
             url_source: config.database_url_source.as_str().into(),
+            tables: i
+                .tables
+                .into_iter()
+                .map(|t| TableRow {
+                    name: t.name,
+                    rows: t.rows,
+                    bytes: t.bytes,
+                })
+                .collect(),
+            journal_oldest_ms: i.journal_oldest_ms,
+            offset,
         }
     }
 }
@@ -75,7 +103,8 @@ pub async fn database_info() -> Result<DbBlock, AppError> {
     crate::ssr::require_admin().await?;
     let state = crate::ssr::state()?;
     let i = ccgate_core::platform::dbinfo::info(&state.db).await?;
-    Ok(DbBlock::new(i, &state.config))
+    let offset = state.live.current().utc_offset_minutes;
+    Ok(DbBlock::new(i, &state.config, offset))
 }
 
 /// «Проверить подключение»: one round trip to the database.

@@ -279,6 +279,12 @@ pub static EN: Strings = Strings {
     db_pool_value: "size {max}, {open} open, {used} in use",
     db_size: "Database size",
     db_journal: "SQLite journal mode",
+    db_journal_oldest: "Oldest request journal entry",
+    db_journal_empty: "the journal is empty",
+    db_tables: "Largest tables",
+    db_table: "Table",
+    db_rows: "Rows",
+    db_rows_estimate: "MariaDB counts rows approximately.",
     rep_kinds: &[
         ("request", "All requests"),
         ("badRequest", "Bad requests (4xx)"),

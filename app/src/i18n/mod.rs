@@ -345,6 +345,12 @@ pub struct Strings {
     pub db_pool_value: &'static str,
     pub db_size: &'static str,
     pub db_journal: &'static str,
+    pub db_journal_oldest: &'static str,
+    pub db_journal_empty: &'static str,
+    pub db_tables: &'static str,
+    pub db_table: &'static str,
+    pub db_rows: &'static str,
+    pub db_rows_estimate: &'static str,
     /// (report name, title).
     pub rep_kinds: &'static [(&'static str, &'static str)],
     /// (group_by value, title).

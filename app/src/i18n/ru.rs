@@ -279,6 +279,12 @@ pub static RU: Strings = Strings {
     db_pool_value: "размер {max}, открыто {open}, занято {used}",
     db_size: "Размер базы",
     db_journal: "Режим журнала SQLite",
+    db_journal_oldest: "Самая старая запись журнала запросов",
+    db_journal_empty: "журнал пуст",
+    db_tables: "Самые большие таблицы",
+    db_table: "Таблица",
+    db_rows: "Строк",
+    db_rows_estimate: "MariaDB даёт число строк приблизительно.",
     rep_kinds: &[
         ("request", "Все запросы"),
         ("badRequest", "Ошибочные запросы (4xx)"),

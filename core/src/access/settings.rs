@@ -77,6 +77,8 @@ pub fn registry() -> Vec<Def> {
     v.extend(crate::reports::settings::defs());
     // «Онлайн статистика ЦОВ», declared by the statistics module.
     v.extend(crate::stats::settings::defs());
+    // «База данных»: how long the request journal is kept.
+    v.extend(crate::journal::retention::defs());
     for m in ccgate_catalogue::MODULES {
         v.push(Def {
             name: module_key(m.name),
@@ -256,8 +258,8 @@ mod tests {
         assert!(r.iter().any(|d| d.name == "modules.cc.enabled"));
         assert!(r.iter().any(|d| d.name == "methods.sms.getStatus.enabled"));
         // general + FreeSWITCH (connection 11, originate and pacing 6) + reports 4 + online
-        // statistics 4 + modules + methods
-        assert_eq!(r.len(), 1 + 17 + 4 + 4 + 4 + 16);
+        // statistics 4 + database 1 + modules + methods
+        assert_eq!(r.len(), 1 + 17 + 4 + 4 + 1 + 4 + 16);
     }
 
     #[test]

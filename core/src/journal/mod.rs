@@ -8,13 +8,15 @@
 //!
 //! Here: the entry, the handle requests queue entries through, and the live events of written
 //! batches; `writer` writes, `counters` keeps the daily counters, `backfill` counts older rows into
-//! counters added later (once, at start), `mask` cleans paths, `query` reads.
+//! counters added later (once, at start), `mask` cleans paths, `query` reads, `retention` deletes
+//! rows past `database.journal_retention_days` (the counters stay).
 
 pub mod anonymous;
 pub mod backfill;
 mod counters;
 mod mask;
 mod query;
+pub mod retention;
 mod writer;
 
 use std::sync::Arc;

@@ -2,7 +2,8 @@
 //! the connection URL, the password never), the server's version and character set, the schema
 //! (migration) version, the pool, and the database's size — with the backend's own SQL for each
 //! (SQLite: `sqlite_version()`, `PRAGMA`s; MariaDB/MySQL: `VERSION()`, `@@character_set_database`,
-//! `information_schema`). [`ping`] is its «Проверить подключение».
+//! `information_schema`), the largest tables and the request journal's oldest row (what its
+//! retention keeps). [`ping`] is its «Проверить подключение».
 
 use std::time::Instant;
 
@@ -78,6 +79,92 @@ pub struct DbInfo {
     pub pool_in_use: u32,
     /// Data and indexes in bytes.
     pub size_bytes: Option<i64>,
+    /// The largest tables first (at most [`TABLES_SHOWN`]).
+    pub tables: Vec<TableSize>,
+    /// When the oldest request still in the journal was answered (Unix ms).
+    pub journal_oldest_ms: Option<i64>,
+}
+
+/// A table's size as the block shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSize {
+    pub name: String,
+    /// Rows: MariaDB's estimate (`information_schema.tables.table_rows`); on SQLite the span of
+    /// row ids, exact for tables that lose rows only at their old end, as the journal does.
+    pub rows: i64,
+    /// Data and indexes in bytes; `None` for an SQLite file over [`SQLITE_SIZED_UP_TO`].
+    pub bytes: Option<i64>,
+}
+
+/// How many tables the block lists.
+pub const TABLES_SHOWN: usize = 8;
+
+/// SQLite keeps no per-table sizes: `dbstat` reads every b-tree page for them, about a quarter of
+/// a second per 400 MB here. Up to this file size the block pays that; above it, it lists tables
+/// by rows and shows the file's size only.
+pub const SQLITE_SIZED_UP_TO: i64 = 2 << 30;
+
+/// The largest tables (by size, else by rows) first.
+async fn tables(db: &Db, file_bytes: Option<i64>) -> Result<Vec<TableSize>, ServiceError> {
+    let mut out: Vec<TableSize> = match db.backend {
+        Backend::Sqlite => {
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .fetch_all(&db.pool)
+            .await?;
+            let mut sizes = std::collections::HashMap::new();
+            if file_bytes.is_some_and(|b| b <= SQLITE_SIZED_UP_TO) {
+                // One row per b-tree; indexes count toward their table.
+                let per_tree: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT COALESCE(m.tbl_name, s.name), CAST(SUM(s.pgsize) AS INTEGER) \
+                     FROM dbstat AS s LEFT JOIN sqlite_master AS m ON m.name = s.name \
+                     WHERE s.aggregate = 1 GROUP BY 1",
+                )
+                .fetch_all(&db.pool)
+                .await?;
+                sizes.extend(per_tree);
+            }
+            let mut out = Vec::with_capacity(names.len());
+            for name in names {
+                // Two index lookups, whatever the table's size (one expression with both MIN and
+                // MAX would scan it). Names come from the schema itself; quoted all the same.
+                let q = name.replace('"', "\"\"");
+                let rows: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COALESCE((SELECT MAX(rowid) FROM \"{q}\") - \
+                     (SELECT MIN(rowid) FROM \"{q}\") + 1, 0)"
+                ))
+                .fetch_one(&db.pool)
+                .await?;
+                let bytes = sizes.get(&name).copied();
+                out.push(TableSize { name, rows, bytes });
+            }
+            out
+        }
+        Backend::MySql => {
+            let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+                "SELECT CAST(table_name AS CHAR(255)), CAST(COALESCE(table_rows, 0) AS SIGNED), \
+                 CAST(COALESCE(data_length, 0) + COALESCE(index_length, 0) AS SIGNED) \
+                 FROM information_schema.tables WHERE table_schema = DATABASE()",
+            )
+            .fetch_all(&db.pool)
+            .await?;
+            rows.into_iter()
+                .map(|(name, rows, bytes)| TableSize {
+                    name,
+                    rows,
+                    bytes: Some(bytes),
+                })
+                .collect()
+        }
+    };
+    out.sort_by(|a, b| {
+        (b.bytes, b.rows)
+            .cmp(&(a.bytes, a.rows))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    out.truncate(TABLES_SHOWN);
+    Ok(out)
 }
 
 async fn text(db: &Db, sql: &str) -> Result<String, ServiceError> {
@@ -123,6 +210,11 @@ pub async fn info(db: &Db) -> Result<DbInfo, ServiceError> {
             )
         }
     };
+    let tables = tables(db, size_bytes).await?;
+    // The `at` index's first entry.
+    let journal_oldest_ms: Option<i64> = sqlx::query_scalar("SELECT MIN(at) FROM request_journal")
+        .fetch_one(&db.pool)
+        .await?;
     let schema: Option<(i64, String)> = sqlx::query_as(
         "SELECT CAST(version AS SIGNED), CAST(description AS CHAR(255)) FROM _sqlx_migrations \
          WHERE success = 1 ORDER BY version DESC LIMIT 1",
@@ -143,6 +235,8 @@ pub async fn info(db: &Db) -> Result<DbInfo, ServiceError> {
         pool_open,
         pool_in_use,
         size_bytes,
+        tables,
+        journal_oldest_ms,
     })
 }
 
@@ -212,6 +306,14 @@ mod tests {
             .await
             .unwrap();
         assert!(i.size_bytes.unwrap() >= 10 * page, "{:?}", i.size_bytes);
+        // The largest tables, each at least a page, the journal empty so far.
+        assert_eq!(i.tables.len(), TABLES_SHOWN);
+        assert!(i.tables.windows(2).all(|w| w[0].bytes >= w[1].bytes));
+        assert!(i
+            .tables
+            .iter()
+            .all(|t| t.bytes.unwrap() >= page && !t.name.starts_with("sqlite_")));
+        assert_eq!(i.journal_oldest_ms, None);
         let p = ping(&db).await.unwrap();
         assert!(p.starts_with("SQLite 3."), "{p}");
         assert!(p.ends_with(" ms"), "{p}");

@@ -292,27 +292,41 @@ pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
         .map(|v| v.split(';').next().unwrap().to_string())
 }
 
-/// Run a scenario against SQLite and against MariaDB.
+/// How long one scenario may take, start and stop included. A scenario that hangs (an event that
+/// never comes, a lock never released) fails under its own name instead of holding the whole run
+/// until CI gives up on it. The slowest scenario takes well under a minute.
+pub const SCENARIO_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
+/// Run a scenario against SQLite and against MariaDB, each within [`SCENARIO_LIMIT`].
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
         $(
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await {
-                        super::$name(&app).await;
-                        app.stop().await;
-                    }
+                    both_backends!(@run $name, Sqlite);
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn mysql() {
-                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::MySql).await {
-                        super::$name(&app).await;
-                        app.stop().await;
-                    }
+                    both_backends!(@run $name, MySql);
                 }
             }
         )*
+    };
+    (@run $name:ident, $backend:ident) => {
+        let scenario = async {
+            if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::$backend).await {
+                super::$name(&app).await;
+                app.stop().await;
+            }
+        };
+        if tokio::time::timeout($crate::helpers::SCENARIO_LIMIT, scenario).await.is_err() {
+            panic!(
+                "{} on {} did not finish within {:?}",
+                stringify!($name),
+                stringify!($backend),
+                $crate::helpers::SCENARIO_LIMIT
+            );
+        }
     };
 }

@@ -2,7 +2,8 @@
 //! session required everywhere, the figures the same as the REST method's for a seeded day, the
 //! page's inclusive `until`, refused ranges, the CSV parsed back, the report server through the
 //! panel (not configured, working, refused credentials), and the «База данных» block (never the
-//! password). Each runs on SQLite and MariaDB.
+//! password; the journal's retention set there purges old rows and keeps the counters). Each runs
+//! on SQLite and MariaDB.
 
 use crate::helpers::TestApp;
 use ccgate_core::access::audit::Actor;
@@ -15,6 +16,7 @@ both_backends!(
     panel_report_figures_match_the_api,
     report_server_through_the_panel,
     database_block_shows_the_database_not_its_password,
+    journal_retention_set_in_the_panel,
 );
 
 async fn json(r: reqwest::Response) -> (StatusCode, Value) {
@@ -450,8 +452,102 @@ async fn database_block_shows_the_database_not_its_password(app: &TestApp) {
     assert!(d["size_bytes"].as_i64().unwrap() > 0, "{d}");
     assert_eq!(d["url_source"], "env");
     assert_eq!(d["config_file"], Value::Null);
+    // The largest tables, the largest first; the journal's oldest entry (the login above is not
+    // an API request: nothing yet).
+    let tables = d["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 8, "{d}");
+    let bytes: Vec<i64> = tables
+        .iter()
+        .map(|t| {
+            t["bytes"]
+                .as_i64()
+                .expect("a small database's tables are sized")
+        })
+        .collect();
+    assert!(bytes.windows(2).all(|w| w[0] >= w[1]), "{d}");
+    assert!(
+        tables.iter().all(|t| t["rows"].as_i64().unwrap() >= 0),
+        "{d}"
+    );
+    assert_eq!(d["journal_oldest_ms"], Value::Null);
+    // The block's setting: how long the journal is kept.
+    let (_, items) = json(
+        app.rpc(&app.client, "settings/block", &[("block", "database")])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        items[0]["name"], "database.journal_retention_days",
+        "{items}"
+    );
+    assert_eq!(items[0]["value"], "90");
 
     let (_, c) = json(app.rpc(&app.client, "settings/check_database", &[]).await).await;
     assert_eq!(c["ok"], true, "{c}");
     assert!(c["message"].as_str().unwrap().ends_with(" ms"), "{c}");
+}
+
+/// The journal's oldest entry as the «База данных» block shows it.
+async fn oldest(app: &TestApp) -> Option<i64> {
+    let (_, d) = json(app.rpc(&app.client, "settings/database", &[]).await).await;
+    d["journal_oldest_ms"].as_i64()
+}
+
+/// The retention saved in the «База данных» block decides which journal rows the purge deletes:
+/// older ones go, newer ones and the dashboard's daily totals stay, and the block shows the new
+/// oldest entry. Out-of-range values are refused.
+async fn journal_retention_set_in_the_panel(app: &TestApp) {
+    use ccgate_core::journal::retention::purge_expired;
+    const DAY: i64 = 86_400_000;
+    app.login().await;
+    let (uid, _) = app.api_user("crm-old", &[]).await;
+    let now = ccgate_core::platform::time::now_ms();
+    let ages = [200, 120, 95, 60, 10, 0];
+    for days in ages {
+        let e =
+            crate::helpers::journal_entry(now - days * DAY, (uid, "crm-old"), "cc", "queues", 200);
+        app.journal.record(e).await;
+    }
+    app.journal.flush().await;
+    assert_eq!(oldest(app).await, Some(now - 200 * DAY));
+
+    // The default, 90 days: the three older rows go.
+    assert_eq!(purge_expired(&app.db, &app.live).await.unwrap(), 3);
+    assert_eq!(app.journal_count().await, 3);
+    assert_eq!(oldest(app).await, Some(now - 60 * DAY));
+
+    // Refused out of range, then 30 days saved as a manager would.
+    for bad in ["-1", "3651", "many"] {
+        let r = app
+            .client
+            .post(app.url("/rpc/settings/save"))
+            .json(&serde_json::json!({"values": [["database.journal_retention_days", bad]]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let r = app
+        .client
+        .post(app.url("/rpc/settings/save"))
+        .json(&serde_json::json!({"values": [["database.journal_retention_days", "30"]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(purge_expired(&app.db, &app.live).await.unwrap(), 1);
+    assert_eq!(oldest(app).await, Some(now - 10 * DAY));
+
+    // 0 keeps everything for ever.
+    settings::set(&app.db, &Actor::Cli, "database.journal_retention_days", "0")
+        .await
+        .unwrap();
+    app.live.reload().await.unwrap();
+    assert_eq!(purge_expired(&app.db, &app.live).await.unwrap(), 0);
+    assert_eq!(app.journal_count().await, 2);
+    // The counters behind the dashboard and the reports still hold all six requests.
+    assert_eq!(
+        ccgate_core::journal::counter_totals(&app.db).await.unwrap(),
+        (6, 0, 0)
+    );
 }

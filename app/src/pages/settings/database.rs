@@ -1,11 +1,14 @@
-//! «База данных»: what the database in use is (read only, the password never shown), where its
-//! connection is set (the config file or the environment) and «Проверить подключение».
+//! «База данных»: how long the request journal is kept (a registry setting), what the database in
+//! use is (read only, the password never shown), where its connection is set (the config file or
+//! the environment), its largest tables, the journal's oldest entry, and «Проверить подключение».
 
 use leptos::prelude::*;
 
+use super::registry::{Check, RegistryBlock};
 use crate::api::{database_info, CheckDatabase, DbBlock};
 use crate::components::ErrorAlert;
-use crate::i18n::{use_strings, Strings};
+use crate::i18n::{use_lang, use_strings, Strings};
+use crate::time::format_time;
 
 /// `1.5 MiB`.
 fn size_text(bytes: i64) -> String {
@@ -106,17 +109,38 @@ fn lines(d: &DbBlock, s: &Strings) -> Vec<(&'static str, String, &'static str)> 
 
 #[component]
 pub fn DatabaseBlock() -> impl IntoView {
-    let s = use_strings();
-    let data = Resource::new(|| (), |_| database_info());
     let check = ServerAction::<CheckDatabase>::new();
+    let check = Check {
+        run: Callback::new(move |_| {
+            check.dispatch(CheckDatabase {});
+        }),
+        pending: check.pending().into(),
+        value: check.value().into(),
+    };
+    // The block's settings (how long the journal is kept) first, then the facts.
     view! {
-        <section class="card" data-testid="database-block">
-            <h2>{move || s().db_title}</h2>
-            <p class="muted">{move || s().db_hint}</p>
-            <Transition fallback=move || view! { <p class="muted">{s().loading}</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(d) => view! {
+        <RegistryBlock block="database" title=|s| s.db_title hint=|s| s.db_hint check>
+            <DatabaseFacts />
+        </RegistryBlock>
+    }
+}
+
+/// What the database in use is, its largest tables and the journal's oldest entry.
+#[component]
+fn DatabaseFacts() -> impl IntoView {
+    let s = use_strings();
+    let lang = use_lang();
+    let data = Resource::new(|| (), |_| database_info());
+    view! {
+        <Transition fallback=move || view! { <p class="muted">{s().loading}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => {
+                        let mysql = d.backend == "mysql";
+                        let oldest = d.journal_oldest_ms;
+                        let offset = d.offset;
+                        let tables = d.tables.clone();
+                        view! {
                             <dl class="facts">
                                 {move || {
                                     lines(&d, s())
@@ -131,27 +155,61 @@ pub fn DatabaseBlock() -> impl IntoView {
                                         })
                                         .collect_view()
                                 }}
+                                <dt>{move || s().db_journal_oldest}</dt>
+                                <dd data-testid="db-journal-oldest">
+                                    {move || match oldest {
+                                        Some(ms) => format_time(ms, offset, lang.get()),
+                                        None => s().db_journal_empty.to_string(),
+                                    }}
+                                </dd>
                             </dl>
+                            <h3>{move || s().db_tables}</h3>
+                            <table class="table compact fit" data-testid="db-tables">
+                                <thead>
+                                    <tr>
+                                        <th>{move || s().db_table}</th>
+                                        <th class="num">{move || s().db_rows}</th>
+                                        <th class="num">{move || s().db_size}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {tables
+                                        .into_iter()
+                                        .map(|t| view! {
+                                            <tr>
+                                                <td class="mono">{t.name}</td>
+                                                <td class="num">{group_digits(t.rows)}</td>
+                                                <td class="num">{t.bytes.map(size_text).unwrap_or_else(|| "—".into())}</td>
+                                            </tr>
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                            {mysql.then(|| view! { <p class="muted">{move || s().db_rows_estimate}</p> })}
                         }
-                        .into_any(),
-                        Err(e) => view! { <ErrorAlert e /> }.into_any(),
+                        .into_any()
                     }
-                })}
-            </Transition>
-            <div class="form inline">
-                <button class="ghost" data-testid="check-database" disabled=move || check.pending().get() on:click=move |_| { check.dispatch(CheckDatabase {}); }>
-                    {move || s().fs_check}
-                </button>
-            </div>
-            {move || {
-                check.value().get().map(|r| match r {
-                    Ok(c) if c.ok => view! { <div class="alert ok" data-testid="check-result">{c.message}</div> }.into_any(),
-                    Ok(c) => view! { <div class="alert error" data-testid="check-result">{c.message}</div> }.into_any(),
                     Err(e) => view! { <ErrorAlert e /> }.into_any(),
-                })
-            }}
-        </section>
+                }
+            })}
+        </Transition>
     }
+}
+
+/// `1 234 567`.
+fn group_digits(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -161,5 +219,8 @@ mod tests {
         assert_eq!(super::size_text(512), "512 B");
         assert_eq!(super::size_text(1536 * 1024), "1.5 MiB");
         assert_eq!(super::size_text(200 * 1024), "200 KiB");
+        assert_eq!(super::group_digits(1_234_567), "1\u{a0}234\u{a0}567");
+        assert_eq!(super::group_digits(999), "999");
+        assert_eq!(super::group_digits(0), "0");
     }
 }

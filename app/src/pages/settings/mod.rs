@@ -1,7 +1,7 @@
 //! Settings, one block per file: «FreeSWITCH» (`freeswitch.rs`), «SMS» (`sms.rs`), «Онлайн
-//! статистика ЦОВ» (`stats.rs`, its projects in `stats_projects.rs`), «Отчеты ЦОВ» (`reports.rs`), «База данных» (`database.rs`, read only) and «Модули» (`modules.rs`: switch
+//! статистика ЦОВ» (`stats.rs`, its projects in `stats_projects.rs`), «Отчеты ЦОВ» (`reports.rs`), «База данных» (`database.rs`: the journal's retention, then what the database is) and «Модули» (`modules.rs`: switch
 //! whole modules or single methods off for everyone). Blocks of plain settings are drawn from the
-//! settings registry by `registry.rs`.
+//! settings registry by `registry.rs` (also the settings of «База данных»).
 
 mod database;
 mod freeswitch;

@@ -1,7 +1,7 @@
 //! A settings block drawn from the settings registry (`settings_block`): one field per definition
 //! (a choice as a select, a secret as a write-only password field showing only whether one is
 //! set), «Сохранить», and the block's «Проверить подключение». Used by «FreeSWITCH»,
-//! «Онлайн статистика ЦОВ» and «Отчеты ЦОВ».
+//! «Онлайн статистика ЦОВ», «Отчеты ЦОВ» and «База данных».
 
 use std::collections::BTreeMap;
 
