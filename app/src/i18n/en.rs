@@ -284,6 +284,7 @@ pub static EN: Strings = Strings {
     db_tables: "Largest tables",
     db_table: "Table",
     db_rows: "Rows",
+    db_table_size: "Size with indexes",
     db_rows_estimate: "MariaDB counts rows approximately.",
     rep_kinds: &[
         ("request", "All requests"),

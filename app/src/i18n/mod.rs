@@ -350,6 +350,7 @@ pub struct Strings {
     pub db_tables: &'static str,
     pub db_table: &'static str,
     pub db_rows: &'static str,
+    pub db_table_size: &'static str,
     pub db_rows_estimate: &'static str,
     /// (report name, title).
     pub rep_kinds: &'static [(&'static str, &'static str)],

@@ -284,6 +284,7 @@ pub static RU: Strings = Strings {
     db_tables: "Самые большие таблицы",
     db_table: "Таблица",
     db_rows: "Строк",
+    db_table_size: "Размер с индексами",
     db_rows_estimate: "MariaDB даёт число строк приблизительно.",
     rep_kinds: &[
         ("request", "Все запросы"),

@@ -109,14 +109,7 @@ fn lines(d: &DbBlock, s: &Strings) -> Vec<(&'static str, String, &'static str)> 
 
 #[component]
 pub fn DatabaseBlock() -> impl IntoView {
-    let check = ServerAction::<CheckDatabase>::new();
-    let check = Check {
-        run: Callback::new(move |_| {
-            check.dispatch(CheckDatabase {});
-        }),
-        pending: check.pending().into(),
-        value: check.value().into(),
-    };
+    let check = Check::of(CheckDatabase {});
     // The block's settings (how long the journal is kept) first, then the facts.
     view! {
         <RegistryBlock block="database" title=|s| s.db_title hint=|s| s.db_hint check>
@@ -163,13 +156,13 @@ fn DatabaseFacts() -> impl IntoView {
                                     }}
                                 </dd>
                             </dl>
-                            <h3>{move || s().db_tables}</h3>
+                            <h3 class="section">{move || s().db_tables}</h3>
                             <table class="table compact fit" data-testid="db-tables">
                                 <thead>
                                     <tr>
                                         <th>{move || s().db_table}</th>
                                         <th class="num">{move || s().db_rows}</th>
-                                        <th class="num">{move || s().db_size}</th>
+                                        <th class="num">{move || s().db_table_size}</th>
                                     </tr>
                                 </thead>
                                 <tbody>

@@ -8,13 +8,6 @@ use crate::api::CheckFreeswitch;
 
 #[component]
 pub fn FreeswitchBlock() -> impl IntoView {
-    let check = ServerAction::<CheckFreeswitch>::new();
-    let check = Check {
-        run: Callback::new(move |_| {
-            check.dispatch(CheckFreeswitch {});
-        }),
-        pending: check.pending().into(),
-        value: check.value().into(),
-    };
+    let check = Check::of(CheckFreeswitch {});
     view! { <RegistryBlock block="freeswitch" title=|_| "FreeSWITCH" check /> }
 }

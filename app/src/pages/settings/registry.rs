@@ -20,6 +20,28 @@ pub struct Check {
     pub value: Signal<Option<Result<CheckResult, AppError>>>,
 }
 
+impl Check {
+    /// The check behind the server function `S`, called with `input` (the checks take no
+    /// arguments: `Check::of(CheckFreeswitch {})`).
+    pub fn of<S>(input: S) -> Check
+    where
+        S: leptos::server_fn::ServerFn<Output = CheckResult, Error = AppError>
+            + Send
+            + Sync
+            + Clone
+            + 'static,
+    {
+        let action = ServerAction::<S>::new();
+        Check {
+            run: Callback::new(move |_| {
+                action.dispatch(input.clone());
+            }),
+            pending: action.pending().into(),
+            value: action.value().into(),
+        }
+    }
+}
+
 /// The block `block` of the registry, titled and explained in the page's language.
 #[component]
 pub fn RegistryBlock(

@@ -8,14 +8,7 @@ use crate::api::CheckReportsServer;
 
 #[component]
 pub fn ReportsBlock() -> impl IntoView {
-    let check = ServerAction::<CheckReportsServer>::new();
-    let check = Check {
-        run: Callback::new(move |_| {
-            check.dispatch(CheckReportsServer {});
-        }),
-        pending: check.pending().into(),
-        value: check.value().into(),
-    };
+    let check = Check::of(CheckReportsServer {});
     view! {
         <RegistryBlock
             block="reports"

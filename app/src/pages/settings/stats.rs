@@ -10,14 +10,7 @@ use crate::api::CheckStatsSource;
 
 #[component]
 pub fn StatsBlock() -> impl IntoView {
-    let check = ServerAction::<CheckStatsSource>::new();
-    let check = Check {
-        run: Callback::new(move |_| {
-            check.dispatch(CheckStatsSource {});
-        }),
-        pending: check.pending().into(),
-        value: check.value().into(),
-    };
+    let check = Check::of(CheckStatsSource {});
     view! {
         <RegistryBlock
             block="stats"
