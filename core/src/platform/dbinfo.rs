@@ -104,6 +104,26 @@ pub const TABLES_SHOWN: usize = 8;
 /// by rows and shows the file's size only.
 pub const SQLITE_SIZED_UP_TO: i64 = 2 << 30;
 
+/// An SQLite table's rows: the span of its row ids, two index lookups whatever its size (one
+/// expression with both MIN and MAX would scan it); a table without row ids is counted. Names
+/// come from the schema itself; quoted all the same.
+async fn sqlite_rows(db: &Db, name: &str) -> Result<i64, ServiceError> {
+    let q = name.replace('"', "\"\"");
+    let span = sqlx::query_scalar(&format!(
+        "SELECT COALESCE((SELECT MAX(rowid) FROM \"{q}\") - (SELECT MIN(rowid) FROM \"{q}\") + 1, 0)"
+    ))
+    .fetch_one(&db.pool)
+    .await;
+    Ok(match span {
+        Ok(n) => n,
+        Err(_) => {
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{q}\""))
+                .fetch_one(&db.pool)
+                .await?
+        }
+    })
+}
+
 /// The largest tables (by size, else by rows) first.
 async fn tables(db: &Db, file_bytes: Option<i64>) -> Result<Vec<TableSize>, ServiceError> {
     let mut out: Vec<TableSize> = match db.backend {
@@ -127,15 +147,7 @@ async fn tables(db: &Db, file_bytes: Option<i64>) -> Result<Vec<TableSize>, Serv
             }
             let mut out = Vec::with_capacity(names.len());
             for name in names {
-                // Two index lookups, whatever the table's size (one expression with both MIN and
-                // MAX would scan it). Names come from the schema itself; quoted all the same.
-                let q = name.replace('"', "\"\"");
-                let rows: i64 = sqlx::query_scalar(&format!(
-                    "SELECT COALESCE((SELECT MAX(rowid) FROM \"{q}\") - \
-                     (SELECT MIN(rowid) FROM \"{q}\") + 1, 0)"
-                ))
-                .fetch_one(&db.pool)
-                .await?;
+                let rows = sqlite_rows(db, &name).await?;
                 let bytes = sizes.get(&name).copied();
                 out.push(TableSize { name, rows, bytes });
             }
@@ -314,6 +326,19 @@ mod tests {
             .iter()
             .all(|t| t.bytes.unwrap() >= page && !t.name.starts_with("sqlite_")));
         assert_eq!(i.journal_oldest_ms, None);
+        // A table without row ids is counted instead.
+        sqlx::query("CREATE TABLE plain_keys (k TEXT PRIMARY KEY) WITHOUT ROWID")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO plain_keys (k) VALUES ('a'), ('b'), ('c')")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(sqlite_rows(&db, "plain_keys").await.unwrap(), 3);
+        assert_eq!(sqlite_rows(&db, "request_journal").await.unwrap(), 0);
+        assert!(sqlite_rows(&db, "no_such_table").await.is_err());
+        assert_eq!(info(&db).await.unwrap().tables.len(), TABLES_SHOWN);
         let p = ping(&db).await.unwrap();
         assert!(p.starts_with("SQLite 3."), "{p}");
         assert!(p.ends_with(" ms"), "{p}");
