@@ -7,6 +7,7 @@ pub mod cli;
 pub mod events;
 pub mod guard;
 pub mod metrics;
+pub mod render;
 pub mod reports_csv;
 pub mod rest;
 pub mod serve;

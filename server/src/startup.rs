@@ -194,7 +194,9 @@ pub fn build_router(state: AppState, store: &session::Store) -> Router {
         .fallback(crate::assets::file_or_not_found)
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn_with_state(state.clone(), viewer_gate))
-        .layer(middleware::from_fn(crate::assets::cache_policy));
+        .layer(middleware::from_fn(crate::assets::cache_policy))
+        // Pages render to their end even when the browser leaves halfway (see `render`).
+        .layer(middleware::from_fn(crate::render::finish_renders));
     let panel = store
         .apply(panel, &state.config)
         .layer(middleware::from_fn(crate::guard::rpc_status))

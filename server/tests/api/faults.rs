@@ -491,17 +491,13 @@ async fn sms_gateway_down_stalled_garbage_and_back(app: &TestApp) {
 /// (`me`) keep working, everything works again after, and the journal holds every request
 /// answered.
 mod database_cut_and_back {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn mysql() {
-        let scenario = async {
+    #[test]
+    fn mysql() {
+        crate::helpers::run_scenario("database_cut_and_back on MySql", async {
             if let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::MySql).await {
                 super::database_cut_and_back(app).await;
             }
-        };
-        let limit = crate::helpers::SCENARIO_LIMIT;
-        if tokio::time::timeout(limit, scenario).await.is_err() {
-            panic!("database_cut_and_back on MySql did not finish within {limit:?}");
-        }
+        });
     }
 }
 

@@ -296,37 +296,58 @@ pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
 /// never comes, a lock never released) fails under its own name instead of holding the whole run
 /// until CI gives up on it. The slowest scenario takes well under a minute.
 pub const SCENARIO_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+/// How long the scenario's runtime may take to stop once it is done. Every task stops at its next
+/// await, so this is ample; a worker still busy after it is stuck (a deadlock in a task the
+/// server spawned), which fails the scenario instead of hanging the run.
+pub const SHUTDOWN_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// Run a scenario against SQLite and against MariaDB, each within [`SCENARIO_LIMIT`].
+/// Run `scenario` as `#[tokio::test(flavor = "multi_thread", worker_threads = 2)]` would, but
+/// bounded: the scenario by [`SCENARIO_LIMIT`], the runtime's shutdown by [`SHUTDOWN_LIMIT`].
+pub fn run_scenario<F: std::future::Future<Output = ()>>(name: &str, scenario: F) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a test runtime");
+    let finished = rt.block_on(async { tokio::time::timeout(SCENARIO_LIMIT, scenario).await });
+    let stopping = std::time::Instant::now();
+    rt.shutdown_timeout(SHUTDOWN_LIMIT);
+    assert!(
+        finished.is_ok(),
+        "{name} did not finish within {SCENARIO_LIMIT:?}"
+    );
+    assert!(
+        stopping.elapsed() < SHUTDOWN_LIMIT,
+        "{name}: a task of the server was still running {SHUTDOWN_LIMIT:?} after the scenario \
+         ended (a worker thread is stuck)"
+    );
+}
+
+/// Run a scenario against SQLite and against MariaDB, each by [`run_scenario`].
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
         $(
             mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
+                #[test]
+                fn sqlite() {
                     both_backends!(@run $name, Sqlite);
                 }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn mysql() {
+                #[test]
+                fn mysql() {
                     both_backends!(@run $name, MySql);
                 }
             }
         )*
     };
     (@run $name:ident, $backend:ident) => {
-        let scenario = async {
-            if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::$backend).await {
-                super::$name(&app).await;
-                app.stop().await;
-            }
-        };
-        if tokio::time::timeout($crate::helpers::SCENARIO_LIMIT, scenario).await.is_err() {
-            panic!(
-                "{} on {} did not finish within {:?}",
-                stringify!($name),
-                stringify!($backend),
-                $crate::helpers::SCENARIO_LIMIT
-            );
-        }
+        $crate::helpers::run_scenario(
+            concat!(stringify!($name), " on ", stringify!($backend)),
+            async {
+                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::$backend).await {
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            },
+        );
     };
 }
