@@ -149,8 +149,7 @@ mod tests {
         }
     }
 
-    /// Old rows go in batches, the newest expired first never before an older one; newer rows
-    /// and the daily totals stay.
+    /// Expired rows go in batches, oldest first; newer rows and the daily totals stay.
     #[tokio::test]
     async fn older_rows_go_in_batches_and_counters_stay() {
         let (_dir, db) = crate::platform::db::scratch(2).await;

@@ -517,24 +517,19 @@ async fn journal_retention_set_in_the_panel(app: &TestApp) {
     assert_eq!(oldest(app).await, Some(now - 60 * DAY));
 
     // Refused out of range, then 30 days saved as a manager would.
-    for bad in ["-1", "3651", "many"] {
-        let r = app
-            .client
+    let save = |days: &'static str| async move {
+        app.client
             .post(app.url("/rpc/settings/save"))
-            .json(&serde_json::json!({"values": [["database.journal_retention_days", bad]]}))
+            .json(&serde_json::json!({"values": [["database.journal_retention_days", days]]}))
             .send()
             .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+            .unwrap()
+            .status()
+    };
+    for bad in ["-1", "3651", "many"] {
+        assert_eq!(save(bad).await, StatusCode::BAD_REQUEST, "{bad}");
     }
-    let r = app
-        .client
-        .post(app.url("/rpc/settings/save"))
-        .json(&serde_json::json!({"values": [["database.journal_retention_days", "30"]]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(save("30").await, StatusCode::OK);
     assert_eq!(purge_expired(&app.db, &app.live).await.unwrap(), 1);
     assert_eq!(oldest(app).await, Some(now - 10 * DAY));
 

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::registry::{Check, RegistryBlock};
 use crate::api::{database_info, CheckDatabase, DbBlock};
+use crate::components::tables::or_dash;
 use crate::components::ErrorAlert;
 use crate::i18n::{use_lang, use_strings, Strings};
 use crate::time::format_time;
@@ -172,7 +173,7 @@ fn DatabaseFacts() -> impl IntoView {
                                             <tr>
                                                 <td class="mono">{t.name}</td>
                                                 <td class="num">{group_digits(t.rows)}</td>
-                                                <td class="num">{t.bytes.map(size_text).unwrap_or_else(|| "—".into())}</td>
+                                                <td class="num">{or_dash(t.bytes.map(size_text))}</td>
                                             </tr>
                                         })
                                         .collect_view()}
